@@ -1,0 +1,97 @@
+# Copyright 2026 sriov-tempest-plugin developers
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+"""The throughput gate of one topology, free of Tempest clients.
+
+For the SR-IOV vnic type and ``normal`` and each configured stream count it
+takes ``iperf_repeats`` samples, judges the medians, measures every point
+behind a failed verdict once more (``iperf_repeats`` more samples, both
+sides of a margin) and judges again on all samples, then records points and
+verdicts in the run's :class:`report.Results`.
+"""
+
+from sriov_tempest_plugin import verdict
+
+
+def settings_summary(settings, mtu):
+    """The settings a results file must carry to be re-judged later."""
+    return {
+        'physical_network': settings.physical_network,
+        'vnic_type': settings.vnic_type,
+        'port_speed_gbps': settings.port_speed_gbps,
+        'line_rate_reference': settings.line_rate_reference,
+        'line_rate_fraction': settings.line_rate_fraction,
+        'line_rate_streams': list(settings.line_rate_streams),
+        'margin_over_normal': settings.margin_over_normal,
+        'margin_streams': list(settings.margin_streams),
+        'tcp_timestamps': settings.tcp_timestamps,
+        'mtu': mtu,
+        'streams': list(settings.streams),
+        'iperf_mode': settings.iperf_mode,
+        'iperf_duration': settings.iperf_duration,
+        'iperf_omit': settings.iperf_omit,
+        'iperf_repeats': settings.iperf_repeats,
+    }
+
+
+def line_rate(settings, mtu):
+    """``(threshold, reference text, fraction)`` for VLAN-tagged VF traffic.
+    """
+    threshold, text = verdict.line_rate_threshold_gbps(
+        settings.port_speed_gbps, settings.line_rate_fraction,
+        settings.line_rate_reference, mtu=mtu, vlan_tagged=True,
+        tcp_timestamps=settings.tcp_timestamps)
+    return threshold, text, settings.line_rate_fraction
+
+
+def run_topology(topology, settings, mtu, measure, results, hosts):
+    """Measure, judge and record one topology; return its verdicts.
+
+    :param measure: ``measure(vnic_type, streams, count) -> [IperfRun]``.
+    :param hosts: ``hosts(vnic_type) -> {'client': .., 'server': ..}``.
+    """
+    vnic_types = (settings.vnic_type, 'normal')
+    runs = {}
+    for vnic_type in vnic_types:
+        for streams in settings.streams:
+            runs[(vnic_type, streams)] = list(
+                measure(vnic_type, streams, settings.iperf_repeats))
+
+    def points():
+        return {key: verdict.Point(topology.name, key[0], key[1],
+                                   tuple(r.received_gbps for r in value))
+                for key, value in runs.items()}
+
+    def judge():
+        return verdict.judge_topology(
+            points(), settings.vnic_type, topology.crosses_wire,
+            line_rate(settings, mtu), settings.line_rate_streams,
+            settings.margin_over_normal, settings.margin_streams)
+
+    verdicts = judge()
+    again = set()
+    for v in verdicts:
+        if not v.passed:
+            again.add((v.vnic_type, v.streams))
+            if v.kind == 'margin':
+                again.add(('normal', v.streams))
+    for key in sorted(again):
+        runs[key].extend(measure(key[0], key[1], settings.iperf_repeats))
+    if again:
+        verdicts = judge()
+
+    for key, point in sorted(points().items()):
+        results.add_point(point, runs[key], settings.cpu_bound_percent,
+                          hosts(key[0]), remeasured=key in again)
+    results.add_verdicts(verdicts)
+    return verdicts

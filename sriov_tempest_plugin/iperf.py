@@ -1,0 +1,250 @@
+# Copyright 2026 sriov-tempest-plugin developers
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+"""iperf3 command lines and the reading of its ``-J`` output.
+
+The figure that counts is what the receiver got: ``end.sum_received``
+(goodput), with the TCP slow-start seconds omitted by ``-O``. The sender's
+figure, retransmits and CPU use are kept beside it, because a run whose
+sender or receiver sat near 100 % CPU measured the CPU, not the path.
+
+Units are SI throughout: 1 Gbit/s = 10^9 bit/s.
+
+N connections can be run two ways (``[sriov] iperf_mode``):
+
+* ``streams``: one client with ``-P N``. Before iperf3 3.16 all streams
+  share one thread, which may cap below line rate on 10 GbE.
+* ``processes``: N clients with one stream each, to N server ports, summed.
+  The clients start together and measure the same interval.
+"""
+
+import dataclasses
+import json
+import shlex
+import typing
+
+from sriov_tempest_plugin import exceptions
+
+GIGA = 1e9
+
+#: Printed between the JSON documents of parallel clients.
+_SEPARATOR = '==== sriov-tempest-plugin iperf3 client %d ===='
+
+
+@dataclasses.dataclass(frozen=True)
+class IperfRun(object):
+    """One measurement: an iperf3 client, or N of them summed."""
+
+    version: str
+    streams: int
+    processes: int
+    seconds: float
+    received_gbps: float
+    sent_gbps: float
+    retransmits: typing.Optional[int]
+    sender_cpu_percent: typing.Optional[float]
+    receiver_cpu_percent: typing.Optional[float]
+
+    def cpu_bound(self, threshold_percent):
+        """True when sender or receiver CPU use reached the threshold."""
+        return any(cpu is not None and cpu >= threshold_percent
+                   for cpu in (self.sender_cpu_percent,
+                               self.receiver_cpu_percent))
+
+
+def _quote_all(words):
+    return ' '.join(shlex.quote(str(w)) for w in words)
+
+
+def server_ports(first_port, streams, mode):
+    """The server ports one measurement needs."""
+    count = streams if mode == 'processes' else 1
+    return [first_port + i for i in range(count)]
+
+
+def server_command(port, pidfile):
+    """Start a one-off iperf3 server in the background.
+
+    ``-1`` makes the server exit after one test, so a finished run leaves
+    nothing behind; the pid file lets a failed run be cleaned up.
+    """
+    return _quote_all(['iperf3', '--server', '--daemon', '--one-off',
+                       '--port', port, '--pidfile', pidfile])
+
+
+def stop_server_command(pidfile):
+    """Kill the server written in ``pidfile``, if it is still running."""
+    quoted = shlex.quote(pidfile)
+    return ('if [ -f %(p)s ]; then kill "$(cat %(p)s)" 2>/dev/null; '
+            'rm -f %(p)s; fi; true' % {'p': quoted})
+
+
+def _client_words(server_ip, port, duration, omit, parallel):
+    words = ['iperf3', '--client', server_ip, '--port', port,
+             '--time', duration, '--omit', omit, '--json']
+    if parallel > 1:
+        words += ['--parallel', parallel]
+    return words
+
+
+def client_command(server_ip, first_port, streams, duration, omit, mode):
+    """The shell command that measures ``streams`` connections.
+
+    In ``processes`` mode the clients start in the background together and
+    the command prints each JSON document after a separator line; their
+    exit codes are ignored here because each document carries its own
+    ``error`` and :func:`parse_client_output` reports it.
+    """
+    if mode == 'streams':
+        return _quote_all(_client_words(server_ip, first_port, duration,
+                                        omit, streams))
+    ports = server_ports(first_port, streams, mode)
+    outputs = [shlex.quote('/tmp/sriov-iperf3-%d.json' % port)
+               for port in ports]
+    background = ' '.join(
+        '%s > %s 2>&1 &' % (_quote_all(_client_words(server_ip, port,
+                                                     duration, omit, 1)),
+                            out)
+        for port, out in zip(ports, outputs))
+    collect = '; '.join(
+        'echo %s; cat %s; rm -f %s' % (shlex.quote(_SEPARATOR % index), out,
+                                       out)
+        for index, out in enumerate(outputs))
+    return '%s wait; %s' % (background, collect)
+
+
+def _split_documents(text):
+    if _SEPARATOR.split('%d')[0] not in text:
+        return [text]
+    docs = []
+    current = None
+    for line in text.splitlines():
+        if line.startswith(_SEPARATOR.split('%d')[0]):
+            current = []
+            docs.append(current)
+        elif current is not None:
+            current.append(line)
+    return ['\n'.join(d) for d in docs]
+
+
+def _load(text):
+    text = (text or '').strip()
+    if not text:
+        raise exceptions.IperfError(
+            'iperf3 printed nothing; is iperf3 installed in the guest image '
+            '([sriov] image_ref) and did the client start?')
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        first_line = text.splitlines()[0][:200]
+        if not text.startswith('{'):
+            raise exceptions.IperfError(
+                'iperf3 did not print JSON; it said: %r. Check that the '
+                'image ([sriov] image_ref) has iperf3 3.x, which supports '
+                '--json.' % first_line)
+        raise exceptions.IperfError(
+            'iperf3 JSON output is truncated or corrupt (%s); the client '
+            'was probably killed before it finished (timeout or lost SSH '
+            'session)' % exc)
+    if not isinstance(doc, dict):
+        raise exceptions.IperfError('iperf3 JSON is not an object: %r'
+                                    % text[:200])
+    return doc
+
+
+def _number(section, key):
+    value = section.get(key)
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def parse_document(text):
+    """Parse one iperf3 ``-J`` client document into an :class:`IperfRun`."""
+    doc = _load(text)
+    if doc.get('error'):
+        peer = doc.get('start', {}).get('connecting_to', {}).get('host')
+        raise exceptions.IperfError(
+            'iperf3 reported an error%s: %s' % (
+                ' talking to %s' % peer if peer else '', doc['error']))
+    start = doc.get('start') or {}
+    end = doc.get('end') or {}
+    received = end.get('sum_received')
+    sent = end.get('sum_sent')
+    if not received or not sent:
+        raise exceptions.IperfError(
+            'iperf3 JSON has no end.sum_received/sum_sent: the test did not '
+            'finish (truncated run?)')
+    received_bps = _number(received, 'bits_per_second')
+    if not received_bps or not received.get('bytes'):
+        raise exceptions.IperfError(
+            'iperf3 ran but the receiver got no data (0 bytes in %.1f s): '
+            'the connection was set up, then traffic was blocked or '
+            'dropped' % (_number(received, 'seconds') or 0.0))
+    cpu = end.get('cpu_utilization_percent') or {}
+    retransmits = sent.get('retransmits')
+    test_start = start.get('test_start') or {}
+    return IperfRun(
+        version=start.get('version', 'unknown'),
+        streams=int(test_start.get('num_streams') or
+                    len(end.get('streams') or []) or 1),
+        processes=1,
+        seconds=_number(received, 'seconds') or 0.0,
+        received_gbps=received_bps / GIGA,
+        sent_gbps=(_number(sent, 'bits_per_second') or 0.0) / GIGA,
+        retransmits=int(retransmits) if retransmits is not None else None,
+        sender_cpu_percent=_number(cpu, 'host_total'),
+        receiver_cpu_percent=_number(cpu, 'remote_total'))
+
+
+def combine(runs):
+    """Sum parallel single-stream runs into one measurement."""
+    if not runs:
+        raise exceptions.IperfError('no iperf3 runs to combine')
+    if len(runs) == 1:
+        return runs[0]
+    retransmits = [r.retransmits for r in runs]
+
+    def _max(values):
+        values = [v for v in values if v is not None]
+        return max(values) if values else None
+
+    return IperfRun(
+        version=runs[0].version,
+        streams=sum(r.streams for r in runs),
+        processes=len(runs),
+        seconds=min(r.seconds for r in runs),
+        received_gbps=sum(r.received_gbps for r in runs),
+        sent_gbps=sum(r.sent_gbps for r in runs),
+        retransmits=(None if None in retransmits else sum(retransmits)),
+        sender_cpu_percent=_max(r.sender_cpu_percent for r in runs),
+        receiver_cpu_percent=_max(r.receiver_cpu_percent for r in runs))
+
+
+def parse_client_output(text):
+    """Parse what :func:`client_command` printed, in either mode."""
+    docs = _split_documents(text)
+    errors = []
+    runs = []
+    for index, doc in enumerate(docs):
+        try:
+            runs.append(parse_document(doc))
+        except exceptions.IperfError as exc:
+            errors.append('client %d: %s' % (index, exc)
+                          if len(docs) > 1 else str(exc))
+    if errors:
+        raise exceptions.IperfError('; '.join(errors))
+    return combine(runs)
+
+
+def version_command():
+    """Tells whether iperf3 is in the guest, and which version."""
+    return 'command -v iperf3 >/dev/null 2>&1 && iperf3 --version'

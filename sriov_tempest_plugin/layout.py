@@ -1,0 +1,416 @@
+# Copyright 2026 sriov-tempest-plugin developers
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+"""The datapath of a port, read from what the compute host shows.
+
+The paper's Fig. 1 and Fig. 3: a ``normal`` port with the OVS hybrid plug
+crosses ``tap`` -> ``qbr`` (Linux bridge, iptables) -> ``qvb``/``qvo``
+(veth) -> ``br-int``; a port bound to a VF (``hw_veb``) has none of them.
+Neutron and os-vif name these devices with the first 11 characters of the
+port id, and the OVS interface carries ``external_ids:iface-id=<port id>``.
+
+Three levels of evidence, each parsed here from real command output:
+
+1. API: the port's ``binding:*`` attributes (:func:`api_findings`).
+2. Host: ``ip -o [-d] link``, ``ovs-vsctl --format=json ... list Interface``
+   and ``ovs-vsctl list-ports <bridge>`` (:func:`host_findings`).
+3. Hypervisor: the libvirt domain XML (:func:`libvirt_interfaces`).
+"""
+
+import dataclasses
+import json
+import re
+import shlex
+import typing
+from xml.etree import ElementTree
+
+from sriov_tempest_plugin import exceptions
+
+#: The devices of the OVS hybrid plug, in the order a frame crosses them.
+HYBRID_CHAIN = ('tap', 'qbr', 'qvb', 'qvo')
+#: Neutron's device names use this many characters of the port id.
+PORT_ID_PREFIX = 11
+
+SRIOV_VIF_TYPES = {'direct': 'hw_veb', 'macvtap': 'hw_veb',
+                   'direct-physical': 'hostdev_physical'}
+
+
+def device_names(port_id):
+    """``{'tap': 'tap<id11>', 'qbr': ..., 'qvb': ..., 'qvo': ...}``."""
+    short = port_id[:PORT_ID_PREFIX]
+    return {kind: kind + short for kind in HYBRID_CHAIN}
+
+
+@dataclasses.dataclass(frozen=True)
+class Link(object):
+    name: str
+    peer: typing.Optional[str]
+    master: typing.Optional[str]
+    state: typing.Optional[str]
+    mac: typing.Optional[str]
+    kind: typing.Optional[str]  # with -d: tun, veth, bridge, ...
+    vfs: typing.Tuple['VirtualFunction', ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class VirtualFunction(object):
+    index: int
+    mac: str
+    vlan: typing.Optional[int]
+
+
+_LINK_HEAD = re.compile(r'^\d+:\s+(?P<name>[^:@\s]+)(?:@(?P<peer>[^:\s]+))?:'
+                        r'\s+<(?P<flags>[^>]*)>(?P<rest>.*)$')
+_VF = re.compile(r'vf (?P<index>\d+)\s+(?:link/ether\s+)?(?:MAC\s+)?'
+                 r'(?P<mac>[0-9a-f:]{17})(?P<rest>[^\n]*)')
+_KINDS = ('tun', 'veth', 'bridge_slave', 'bridge', 'openvswitch',
+          'vlan', 'macvtap', 'macvlan', 'dummy', 'vxlan')
+
+
+def _field(words, key):
+    try:
+        return words[words.index(key) + 1]
+    except (ValueError, IndexError):
+        return None
+
+
+def _kind(detail_lines):
+    for line in detail_lines:
+        words = line.split()
+        if words and words[0] in _KINDS:
+            # "bridge_slave" only says the link is in a bridge; keep looking
+            # for what the link itself is.
+            if words[0] != 'bridge_slave':
+                return words[0]
+    return None
+
+
+def parse_ip_link(text):
+    """Parse ``ip link`` / ``ip -o link`` / ``ip -d -o link`` output.
+
+    :returns: ``{name: Link}``; VF lines of a PF land in ``Link.vfs``.
+    """
+    # One-line mode (-o) puts a backslash where the multi-line mode breaks.
+    records = []
+    for raw in (text or '').splitlines():
+        parts = [p.strip() for p in raw.split('\\')]
+        if _LINK_HEAD.match(parts[0]):
+            records.append(parts)
+        elif records and raw.strip():
+            records[-1].extend(parts)
+        elif raw.strip():
+            raise exceptions.LayoutParseError(
+                'not "ip link" output: %r' % raw[:120])
+    links = {}
+    for parts in records:
+        head = _LINK_HEAD.match(parts[0])
+        words = head.group('rest').split()
+        mac = None
+        vfs = []
+        details = []
+        for part in parts[1:]:
+            if part.startswith('link/'):
+                mac = part.split()[1] if len(part.split()) > 1 else None
+                # "ip -d" appends its details on the same physical line.
+                details.append(' '.join(part.split()[4:]))
+            elif part.startswith('vf '):
+                vf = _VF.match(part)
+                if vf:
+                    vlan = re.search(r'vlan (\d+)', vf.group('rest'))
+                    vfs.append(VirtualFunction(
+                        int(vf.group('index')), vf.group('mac'),
+                        int(vlan.group(1)) if vlan else None))
+            else:
+                details.append(part)
+        links[head.group('name')] = Link(
+            name=head.group('name'), peer=head.group('peer'),
+            master=_field(words, 'master'), state=_field(words, 'state'),
+            mac=mac, kind=_kind(details), vfs=tuple(vfs))
+    return links
+
+
+def parse_ovs_interfaces(text):
+    """Parse ``ovs-vsctl --format=json ... list Interface`` output.
+
+    :returns: ``{interface name: {external id: value}}``.
+    """
+    try:
+        doc = json.loads(text)
+        headings = doc['headings']
+        name_col = headings.index('name')
+        ids_col = headings.index('external_ids')
+    except (ValueError, KeyError, TypeError) as exc:
+        raise exceptions.LayoutParseError(
+            'not "ovs-vsctl --format=json --columns=name,external_ids list '
+            'Interface" output (%s): %r' % (exc, (text or '')[:120]))
+    interfaces = {}
+    for row in doc.get('data', []):
+        name = row[name_col]
+        ids = row[ids_col]
+        # OVSDB encodes a map as ["map", [[key, value], ...]].
+        pairs = ids[1] if isinstance(ids, list) and ids[:1] == ['map'] else []
+        interfaces[name] = {k: v for k, v in pairs}
+    return interfaces
+
+
+def parse_list_ports(text):
+    """Parse ``ovs-vsctl list-ports <bridge>``: one port name a line."""
+    return {line.strip() for line in (text or '').splitlines()
+            if line.strip()}
+
+
+@dataclasses.dataclass(frozen=True)
+class HostView(object):
+    """What one compute host shows about one port."""
+
+    port_id: str
+    devices: typing.Dict[str, bool]  # tap/qbr/qvb/qvo -> present
+    ovs_interfaces: typing.Tuple[str, ...]  # with iface-id == port id
+    on_integration_bridge: typing.Tuple[str, ...]
+    vf: typing.Optional[typing.Tuple[str, VirtualFunction]]  # (PF, VF)
+
+    @property
+    def present(self):
+        return sorted(k for k, v in self.devices.items() if v) + \
+            ['ovs:%s' % name for name in self.ovs_interfaces]
+
+
+def host_view(port_id, mac, links, ovs_interfaces, bridge_ports):
+    names = device_names(port_id)
+    devices = {kind: name in links for kind, name in names.items()}
+    ovs = tuple(sorted(name for name, ids in ovs_interfaces.items()
+                       if ids.get('iface-id') == port_id))
+    vf = None
+    for link in links.values():
+        for candidate in link.vfs:
+            if mac and candidate.mac.lower() == mac.lower():
+                vf = (link.name, candidate)
+    return HostView(port_id, devices, ovs,
+                    tuple(sorted(set(ovs) & set(bridge_ports))), vf)
+
+
+def host_findings(view, vnic_type, hybrid_plug=True,
+                  integration_bridge='br-int', segmentation_id=None):
+    """What is wrong with ``view`` for a port of ``vnic_type``.
+
+    :returns: a list of sentences; empty when the layout is as expected.
+    """
+    names = device_names(view.port_id)
+    problems = []
+    if vnic_type == 'normal':
+        expected = HYBRID_CHAIN if hybrid_plug else ('tap',)
+        for kind in expected:
+            if not view.devices[kind]:
+                problems.append('normal port %s: %s is missing; the OVS '
+                                'path should cross it' % (view.port_id,
+                                                          names[kind]))
+        if hybrid_plug is False:
+            for kind in ('qbr', 'qvb', 'qvo'):
+                if view.devices[kind]:
+                    problems.append('normal port %s: %s exists although '
+                                    'the port is bound without the hybrid '
+                                    'plug' % (view.port_id, names[kind]))
+        if not view.on_integration_bridge:
+            problems.append('normal port %s: no OVS interface with '
+                            'iface-id=%s on %s' % (view.port_id,
+                                                   view.port_id,
+                                                   integration_bridge))
+        return problems
+    for kind in HYBRID_CHAIN:
+        if view.devices[kind]:
+            problems.append('%s port %s: %s exists on the host, but a port '
+                            'bound to a VF must not cross it'
+                            % (vnic_type, view.port_id, names[kind]))
+    for name in view.ovs_interfaces:
+        problems.append('%s port %s: OVS interface %s carries its iface-id; '
+                        'a VF port must bypass OVS' % (vnic_type,
+                                                       view.port_id, name))
+    if view.vf is not None and segmentation_id is not None and \
+            view.vf[1].vlan != segmentation_id:
+        problems.append('%s port %s: VF %d of %s has VLAN %s, the network '
+                        'segment is %s' % (vnic_type, view.port_id,
+                                           view.vf[1].index, view.vf[0],
+                                           view.vf[1].vlan, segmentation_id))
+    return problems
+
+
+def api_findings(port, vnic_type, physical_network=None):
+    """What is wrong with a port's binding as the Neutron API shows it.
+
+    Needs the admin view of the port: ``binding:*`` are admin-only.
+    """
+    problems = []
+    port_id = port.get('id')
+    if port.get('binding:vnic_type') != vnic_type:
+        problems.append('port %s: binding:vnic_type is %r, expected %r'
+                        % (port_id, port.get('binding:vnic_type'), vnic_type))
+    vif_type = port.get('binding:vif_type')
+    profile = port.get('binding:profile') or {}
+    details = port.get('binding:vif_details') or {}
+    if vnic_type == 'normal':
+        if vif_type != 'ovs':
+            problems.append('normal port %s: binding:vif_type is %r, '
+                            'expected "ovs"' % (port_id, vif_type))
+        if profile.get('pci_slot'):
+            problems.append('normal port %s: binding:profile has pci_slot '
+                            '%s; a normal port must not hold a VF'
+                            % (port_id, profile['pci_slot']))
+        return problems
+    expected = SRIOV_VIF_TYPES[vnic_type]
+    if vif_type != expected:
+        problems.append('%s port %s: binding:vif_type is %r, expected %r '
+                        '(bound by sriovnicswitch)' % (vnic_type, port_id,
+                                                       vif_type, expected))
+    if not profile.get('pci_slot'):
+        problems.append('%s port %s: binding:profile has no pci_slot; Nova '
+                        'did not claim a VF for it' % (vnic_type, port_id))
+    if physical_network and profile.get('physical_network') not in (
+            None, physical_network):
+        problems.append('%s port %s: binding:profile physical_network is %r, '
+                        'expected %r' % (vnic_type, port_id,
+                                         profile.get('physical_network'),
+                                         physical_network))
+    if vif_type == 'hw_veb' and details.get('vlan') in (None, ''):
+        problems.append('%s port %s: binding:vif_details has no vlan'
+                        % (vnic_type, port_id))
+    return problems
+
+
+def normalize_pci(address):
+    """``0000:82:10.2`` in lower case with a 4-digit domain."""
+    match = re.match(r'^(?:([0-9a-fA-F]{1,4}):)?([0-9a-fA-F]{1,2}):'
+                     r'([0-9a-fA-F]{1,2})\.([0-7])$', address or '')
+    if not match:
+        raise exceptions.LayoutParseError('not a PCI address: %r' % address)
+    domain, bus, slot, function = match.groups()
+    return '%04x:%02x:%02x.%x' % (int(domain or '0', 16), int(bus, 16),
+                                  int(slot, 16), int(function))
+
+
+@dataclasses.dataclass(frozen=True)
+class GuestInterface(object):
+    type: str  # hostdev, direct (macvtap), bridge, ethernet, vhostuser
+    mac: typing.Optional[str]
+    pci_address: typing.Optional[str]  # hostdev source
+    vlan: typing.Optional[int]
+    target: typing.Optional[str]  # tap device of bridge/ethernet types
+    source: typing.Optional[str]  # bridge name or macvtap device
+
+
+def _pci_of(address):
+    if address is None or address.get('type', 'pci') != 'pci':
+        return None
+    return normalize_pci('%s:%s:%s.%s' % tuple(
+        address.get(k, '0x0')[2:] if address.get(k, '0x0').startswith('0x')
+        else address.get(k, '0')
+        for k in ('domain', 'bus', 'slot', 'function')))
+
+
+def libvirt_interfaces(xml_text):
+    """The network interfaces of a libvirt domain XML (``virsh dumpxml``).
+
+    PFs given whole (``direct-physical``) appear as ``<hostdev>``, listed
+    here with type ``hostdev-pf``.
+    """
+    try:
+        root = ElementTree.fromstring(xml_text)
+    except ElementTree.ParseError as exc:
+        raise exceptions.LayoutParseError('not libvirt domain XML: %s' % exc)
+    result = []
+    for iface in root.findall('./devices/interface'):
+        source = iface.find('source')
+        mac = iface.find('mac')
+        tag = iface.find('vlan/tag')
+        target = iface.find('target')
+        src_name = None
+        if source is not None:
+            src_name = source.get('bridge') or source.get('dev')
+        result.append(GuestInterface(
+            type=iface.get('type'),
+            mac=mac.get('address') if mac is not None else None,
+            pci_address=(_pci_of(source.find('address'))
+                         if source is not None else None),
+            vlan=int(tag.get('id')) if tag is not None else None,
+            target=target.get('dev') if target is not None else None,
+            source=src_name))
+    for hostdev in root.findall("./devices/hostdev[@type='pci']"):
+        result.append(GuestInterface(
+            type='hostdev-pf', mac=None,
+            pci_address=_pci_of(hostdev.find('source/address')),
+            vlan=None, target=None, source=None))
+    return result
+
+
+def libvirt_findings(interfaces, port, vnic_type, segmentation_id=None):
+    """Check the guest's interface for ``port`` against its binding."""
+    port_id = port['id']
+    mac = (port.get('mac_address') or '').lower()
+    if vnic_type == 'direct-physical':
+        pci = (port.get('binding:profile') or {}).get('pci_slot')
+        wanted = normalize_pci(pci) if pci else None
+        if any(i.type == 'hostdev-pf' and i.pci_address == wanted
+               for i in interfaces):
+            return []
+        return ['direct-physical port %s: no <hostdev> with PCI address %s '
+                'in the domain' % (port_id, wanted)]
+    mine = [i for i in interfaces if (i.mac or '').lower() == mac]
+    if not mine:
+        return ['port %s: no <interface> with MAC %s in the domain XML'
+                % (port_id, mac)]
+    iface = mine[0]
+    problems = []
+    if vnic_type == 'normal':
+        if iface.type not in ('bridge', 'ethernet', 'vhostuser'):
+            problems.append('normal port %s: interface type %r, expected a '
+                            'bridge/ethernet tap' % (port_id, iface.type))
+        return problems
+    wanted_type = 'hostdev' if vnic_type == 'direct' else 'direct'
+    if iface.type != wanted_type:
+        problems.append('%s port %s: interface type is %r, expected %r'
+                        % (vnic_type, port_id, iface.type, wanted_type))
+    pci = (port.get('binding:profile') or {}).get('pci_slot')
+    if vnic_type == 'direct' and pci and \
+            iface.pci_address != normalize_pci(pci):
+        problems.append('direct port %s: hostdev PCI address %s is not the '
+                        'pci_slot %s of the binding' % (port_id,
+                                                        iface.pci_address,
+                                                        normalize_pci(pci)))
+    if segmentation_id is not None and iface.vlan != segmentation_id:
+        problems.append('%s port %s: libvirt VLAN tag %s, network segment %s'
+                        % (vnic_type, port_id, iface.vlan, segmentation_id))
+    return problems
+
+
+def host_commands(prefix, integration_bridge):
+    """The host commands the layout check runs, each fully quoted.
+
+    :param prefix: ``[sriov] host_command_prefix``, e.g. ``sudo``; split
+        like a shell would and quoted word by word, never pasted raw.
+    """
+    words = shlex.split(prefix or '')
+
+    def cmd(*args):
+        return ' '.join(shlex.quote(w) for w in words + list(args))
+
+    return {
+        'ip_link': cmd('ip', '-d', '-o', 'link'),
+        'ovs_interfaces': cmd('ovs-vsctl', '--format=json',
+                              '--columns=name,external_ids', 'list',
+                              'Interface'),
+        'bridge_ports': cmd('ovs-vsctl', 'list-ports', integration_bridge),
+    }
+
+
+def virsh_dumpxml_command(prefix, instance_name):
+    words = shlex.split(prefix or '') + ['virsh', 'dumpxml', instance_name]
+    return ' '.join(shlex.quote(w) for w in words)

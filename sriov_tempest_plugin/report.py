@@ -1,0 +1,152 @@
+# Copyright 2026 sriov-tempest-plugin developers
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+"""The results file of a throughput run, and its text table.
+
+One JSON document per run (``format`` version 1, described in README.rst):
+the settings that judged it, then for each topology, vnic type and stream
+count the samples in Gbit/s with median, min, max and spread, how the
+connections were run, whether any run was CPU-bound, where the VMs
+really were, and every verdict with its threshold and pass/fail.
+"""
+
+import datetime
+import json
+import os
+
+FORMAT_VERSION = 1
+
+
+class Results(object):
+    """Collects a run's points and verdicts; writes them as one document."""
+
+    def __init__(self, run_id, settings, started=None):
+        self.run_id = run_id
+        self.started = (started or datetime.datetime.now(
+            datetime.timezone.utc)).isoformat()
+        self.settings = settings
+        self.points = []
+        self.verdicts = []
+        self.iperf_versions = set()
+
+    def add_point(self, point, runs, cpu_bound_percent, hosts,
+                  remeasured=False):
+        """Record one measured point.
+
+        :param point: :class:`verdict.Point` (its samples are the runs').
+        :param runs: the :class:`iperf.IperfRun` of each sample.
+        :param hosts: ``{'client': host, 'server': host}`` as the API says.
+        """
+        self.iperf_versions.update(r.version for r in runs)
+        cpu_bound = [i for i, r in enumerate(runs)
+                     if r.cpu_bound(cpu_bound_percent)]
+        self.points = [p for p in self.points
+                       if (p['topology'], p['vnic_type'], p['streams']) !=
+                       (point.topology, point.vnic_type, point.streams)]
+        self.points.append({
+            'topology': point.topology,
+            'vnic_type': point.vnic_type,
+            'streams': point.streams,
+            'samples_gbps': [round(s, 4) for s in point.samples],
+            'median_gbps': round(point.median, 4),
+            'min_gbps': round(point.minimum, 4),
+            'max_gbps': round(point.maximum, 4),
+            'spread': round(point.spread, 4),
+            'sent_gbps': [round(r.sent_gbps, 4) for r in runs],
+            'retransmits': [r.retransmits for r in runs],
+            'cpu_percent': [{'sender': r.sender_cpu_percent,
+                             'receiver': r.receiver_cpu_percent}
+                            for r in runs],
+            'cpu_bound_samples': cpu_bound,
+            'processes': runs[0].processes if runs else None,
+            'remeasured': remeasured,
+            'hosts': hosts,
+        })
+
+    def add_verdicts(self, verdicts):
+        keys = {(v.kind, v.topology, v.vnic_type, v.streams)
+                for v in verdicts}
+        self.verdicts = [v for v in self.verdicts
+                         if (v['kind'], v['topology'], v['vnic_type'],
+                             v['streams']) not in keys]
+        self.verdicts.extend(v.as_dict() for v in verdicts)
+
+    @property
+    def passed(self):
+        return all(v['passed'] for v in self.verdicts)
+
+    def document(self):
+        return {
+            'format': FORMAT_VERSION,
+            'tool': 'sriov-tempest-plugin',
+            'run_id': self.run_id,
+            'started': self.started,
+            'iperf3_versions': sorted(self.iperf_versions),
+            'settings': self.settings,
+            'points': sorted(self.points, key=_point_key),
+            'verdicts': sorted(self.verdicts, key=lambda v: (
+                v['topology'], v['kind'], v['vnic_type'], v['streams'])),
+            'passed': self.passed,
+        }
+
+    def write(self, directory):
+        """Write the document atomically; return its path."""
+        os.makedirs(directory, exist_ok=True)
+        path = os.path.join(directory, 'sriov-throughput-%s.json'
+                            % self.run_id)
+        tmp = path + '.tmp'
+        with open(tmp, 'w') as handle:
+            json.dump(self.document(), handle, indent=2, sort_keys=True)
+            handle.write('\n')
+        os.replace(tmp, path)
+        return path
+
+
+def _point_key(p):
+    return (p['topology'], p['vnic_type'] != 'normal', p['vnic_type'],
+            p['streams'])
+
+
+def text_table(document):
+    """A plain table of a results document, for the test log."""
+    verdicts = {}
+    for v in document.get('verdicts', []):
+        verdicts.setdefault((v['topology'], v['vnic_type'], v['streams']),
+                            []).append(v)
+    header = ('topology', 'vnic', 'streams', 'median', 'min-max', 'spread',
+              'verdict')
+    rows = [header]
+    for p in sorted(document.get('points', []), key=_point_key):
+        judged = verdicts.get((p['topology'], p['vnic_type'], p['streams']),
+                              [])
+        if judged:
+            verdict = ' '.join('%s:%s' % (v['kind'],
+                                          'pass' if v['passed'] else 'FAIL')
+                               for v in sorted(judged,
+                                               key=lambda v: v['kind']))
+        else:
+            verdict = '-'
+        if p.get('cpu_bound_samples'):
+            verdict += ' (cpu-bound)'
+        rows.append((p['topology'], p['vnic_type'], str(p['streams']),
+                     '%.2f' % p['median_gbps'],
+                     '%.2f-%.2f' % (p['min_gbps'], p['max_gbps']),
+                     '%.1f%%' % (100 * p['spread']), verdict))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ['  '.join(cell.ljust(w) for cell, w in zip(row, widths))
+             .rstrip() for row in rows]
+    lines.insert(1, '  '.join('-' * w for w in widths))
+    lines.append('Gbit/s (10^9 bit/s), receiver goodput; run %s: %s'
+                 % (document.get('run_id'),
+                    'PASSED' if document.get('passed') else 'FAILED'))
+    return '\n'.join(lines)

@@ -1,0 +1,165 @@
+# Copyright 2026 sriov-tempest-plugin developers
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+import json
+import shlex
+
+from sriov_tempest_plugin import exceptions
+from sriov_tempest_plugin import iperf
+from sriov_tempest_plugin.tests.unit import base
+
+
+class CommandTest(base.TestCase):
+
+    def test_streams_mode_is_one_client_with_parallel(self):
+        cmd = iperf.client_command('10.0.0.5', 5201, 3, 10, 2, 'streams')
+        self.assertEqual(
+            ['iperf3', '--client', '10.0.0.5', '--port', '5201', '--time',
+             '10', '--omit', '2', '--json', '--parallel', '3'],
+            shlex.split(cmd))
+
+    def test_one_stream_has_no_parallel_flag(self):
+        cmd = iperf.client_command('10.0.0.5', 5201, 1, 10, 2, 'streams')
+        self.assertNotIn('--parallel', cmd)
+
+    def test_processes_mode_runs_one_client_per_port(self):
+        cmd = iperf.client_command('10.0.0.5', 5201, 3, 10, 2, 'processes')
+        for port in (5201, 5202, 5203):
+            self.assertIn('--port %d --time 10 --omit 2 --json > '
+                          '/tmp/sriov-iperf3-%d.json 2>&1 &' % (port, port),
+                          cmd)
+        self.assertNotIn('--parallel', cmd)
+        self.assertIn('& wait;', cmd)
+        self.assertEqual(3, cmd.count('cat /tmp/sriov-iperf3-'))
+
+    def test_values_are_quoted(self):
+        hostile = '10.0.0.5; rm -rf /'
+        cmd = iperf.client_command(hostile, 5201, 1, 10, 2, 'streams')
+        self.assertIn("'10.0.0.5; rm -rf /'", cmd)
+        self.assertEqual(hostile, shlex.split(cmd)[2])
+        cmd = iperf.server_command(5201, '/tmp/a b;c.pid')
+        self.assertEqual('/tmp/a b;c.pid', shlex.split(cmd)[-1])
+        self.assertIn("'/tmp/a b;c.pid'", iperf.stop_server_command(
+            '/tmp/a b;c.pid'))
+
+    def test_server_is_one_off_daemon_with_pidfile(self):
+        words = shlex.split(iperf.server_command(5203, '/tmp/s.pid'))
+        for flag in ('--server', '--daemon', '--one-off'):
+            self.assertIn(flag, words)
+        self.assertEqual('5203', words[words.index('--port') + 1])
+
+    def test_server_ports(self):
+        self.assertEqual([5201, 5202, 5203, 5204, 5205],
+                         iperf.server_ports(5201, 5, 'processes'))
+        self.assertEqual([5201], iperf.server_ports(5201, 5, 'streams'))
+
+
+class ParseTest(base.TestCase):
+
+    def test_one_stream(self):
+        run = iperf.parse_client_output(
+            base.fixture('iperf3-3.12-1stream.json'))
+        doc = json.loads(base.fixture('iperf3-3.12-1stream.json'))
+        self.assertEqual('iperf 3.12', run.version)
+        self.assertEqual(1, run.streams)
+        self.assertEqual(1, run.processes)
+        # Receiver goodput, SI units.
+        self.assertAlmostEqual(
+            doc['end']['sum_received']['bits_per_second'] / 1e9,
+            run.received_gbps)
+        self.assertAlmostEqual(
+            doc['end']['sum_sent']['bits_per_second'] / 1e9, run.sent_gbps)
+        self.assertEqual(doc['end']['sum_sent']['retransmits'],
+                         run.retransmits)
+        self.assertAlmostEqual(
+            doc['end']['cpu_utilization_percent']['host_total'],
+            run.sender_cpu_percent)
+        self.assertAlmostEqual(
+            doc['end']['cpu_utilization_percent']['remote_total'],
+            run.receiver_cpu_percent)
+
+    def test_three_streams_and_cpu_bound(self):
+        run = iperf.parse_client_output(
+            base.fixture('iperf3-3.12-3streams.json'))
+        self.assertEqual(3, run.streams)
+        self.assertAlmostEqual(24.7337, run.received_gbps, places=3)
+        self.assertEqual(23196, run.retransmits)
+        # The sender sat at 98 % CPU in this real run.
+        self.assertTrue(run.cpu_bound(90))
+        self.assertFalse(run.cpu_bound(99))
+
+    def test_three_processes_are_summed(self):
+        text = base.fixture('iperf3-3.12-3processes.txt')
+        run = iperf.parse_client_output(text)
+        self.assertEqual(3, run.processes)
+        self.assertEqual(3, run.streams)
+        parts = [iperf.parse_document(d)
+                 for d in iperf._split_documents(text)]
+        self.assertEqual(3, len(parts))
+        self.assertAlmostEqual(sum(p.received_gbps for p in parts),
+                               run.received_gbps)
+        self.assertEqual(sum(p.retransmits for p in parts), run.retransmits)
+        self.assertEqual(max(p.sender_cpu_percent for p in parts),
+                         run.sender_cpu_percent)
+
+    def test_error_object_is_reported(self):
+        exc = self.assertRaises(
+            exceptions.IperfError, iperf.parse_client_output,
+            base.fixture('iperf3-3.12-error-refused.json'))
+        self.assertIn('unable to connect to server: Connection refused',
+                      str(exc))
+
+    def test_error_in_one_of_several_processes_names_it(self):
+        good = base.fixture('iperf3-3.12-1stream.json')
+        bad = base.fixture('iperf3-3.12-error-unreachable.json')
+        text = '\n'.join([iperf._SEPARATOR % 0, good,
+                          iperf._SEPARATOR % 1, bad])
+        exc = self.assertRaises(exceptions.IperfError,
+                                iperf.parse_client_output, text)
+        self.assertIn('client 1: ', str(exc))
+        self.assertIn('Connection timed out', str(exc))
+        self.assertNotIn('client 0', str(exc))
+
+    def test_truncated_json(self):
+        exc = self.assertRaises(
+            exceptions.IperfError, iperf.parse_client_output,
+            base.fixture('iperf3-3.12-truncated.json'))
+        self.assertIn('truncated', str(exc))
+
+    def test_missing_iperf3_text(self):
+        exc = self.assertRaises(
+            exceptions.IperfError, iperf.parse_client_output,
+            'sh: iperf3: not found\n')
+        self.assertIn('image_ref', str(exc))
+        self.assertIn('iperf3: not found', str(exc))
+
+    def test_empty_output(self):
+        exc = self.assertRaises(exceptions.IperfError,
+                                iperf.parse_client_output, '')
+        self.assertIn('printed nothing', str(exc))
+
+    def test_zero_traffic(self):
+        doc = json.loads(base.fixture('iperf3-3.12-1stream.json'))
+        doc['end']['sum_received']['bytes'] = 0
+        doc['end']['sum_received']['bits_per_second'] = 0.0
+        exc = self.assertRaises(exceptions.IperfError,
+                                iperf.parse_client_output, json.dumps(doc))
+        self.assertIn('receiver got no data', str(exc))
+
+    def test_unfinished_run_without_end_sums(self):
+        doc = json.loads(base.fixture('iperf3-3.12-1stream.json'))
+        doc['end'] = {}
+        exc = self.assertRaises(exceptions.IperfError,
+                                iperf.parse_client_output, json.dumps(doc))
+        self.assertIn('sum_received', str(exc))

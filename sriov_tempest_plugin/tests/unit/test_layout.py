@@ -1,0 +1,268 @@
+# Copyright 2026 sriov-tempest-plugin developers
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+from sriov_tempest_plugin import exceptions
+from sriov_tempest_plugin import layout
+from sriov_tempest_plugin.tests.unit import base
+
+NORMAL = '3f1c9b2e-7a4d-4e55-9a61-0c2d8e4f5a17'
+DIRECT = '7b2e41d0-98c3-4f0e-a5d6-1e2f3a4b5c6d'
+DIRECT_MAC = 'fa:16:3e:8c:1b:57'
+
+
+def direct_port(**kw):
+    port = {'id': DIRECT, 'mac_address': DIRECT_MAC,
+            'binding:vnic_type': 'direct', 'binding:vif_type': 'hw_veb',
+            'binding:profile': {'pci_slot': '0000:82:10.4',
+                                'pci_vendor_info': '8086:10ed',
+                                'physical_network': 'physnet1'},
+            'binding:vif_details': {'vlan': '1201', 'port_filter': False,
+                                    'connectivity': 'l2'}}
+    port.update(kw)
+    return port
+
+
+def normal_port(**kw):
+    port = {'id': NORMAL, 'mac_address': 'fa:16:3e:5d:2a:91',
+            'binding:vnic_type': 'normal', 'binding:vif_type': 'ovs',
+            'binding:profile': {},
+            'binding:vif_details': {'ovs_hybrid_plug': True,
+                                    'port_filter': True,
+                                    'bridge_name': 'br-int'}}
+    port.update(kw)
+    return port
+
+
+class NamesTest(base.TestCase):
+
+    def test_device_names_use_11_chars_of_port_id(self):
+        self.assertEqual({'tap': 'tap3f1c9b2e-7a', 'qbr': 'qbr3f1c9b2e-7a',
+                          'qvb': 'qvb3f1c9b2e-7a', 'qvo': 'qvo3f1c9b2e-7a'},
+                         layout.device_names(NORMAL))
+
+    def test_pci_normalisation(self):
+        self.assertEqual('0000:82:10.4', layout.normalize_pci('82:10.4'))
+        self.assertEqual('0000:82:10.4', layout.normalize_pci('0000:82:10.4'))
+        self.assertEqual('0000:0a:02.1', layout.normalize_pci('0:A:2.1'))
+        self.assertRaises(exceptions.LayoutParseError, layout.normalize_pci,
+                          'eth0')
+
+
+class IpLinkTest(base.TestCase):
+
+    def test_one_line_mode(self):
+        links = layout.parse_ip_link(base.fixture('ip-o-link-hybrid-plug.txt'))
+        self.assertIn('tap3f1c9b2e-7a', links)
+        qvb = links['qvb3f1c9b2e-7a']
+        self.assertEqual('qvo3f1c9b2e-7a', qvb.peer)
+        self.assertEqual('qbr3f1c9b2e-7a', qvb.master)
+        self.assertEqual('UP', qvb.state)
+        self.assertEqual('qbr3f1c9b2e-7a', links['tap3f1c9b2e-7a'].master)
+
+    def test_details_mode_gives_kinds(self):
+        links = layout.parse_ip_link(
+            base.fixture('ip-d-o-link-hybrid-plug.txt'))
+        self.assertEqual('tun', links['tap3f1c9b2e-7a'].kind)
+        self.assertEqual('bridge', links['qbr3f1c9b2e-7a'].kind)
+        self.assertEqual('veth', links['qvb3f1c9b2e-7a'].kind)
+        self.assertEqual('veth', links['qvo3f1c9b2e-7a'].kind)
+
+    def test_multi_line_mode_with_vfs(self):
+        links = layout.parse_ip_link(base.fixture('ip-link-pf-with-vfs.txt'))
+        pf = links['enp130s0f0']
+        self.assertEqual('90:e2:ba:5c:1a:40', pf.mac)
+        self.assertEqual(4, len(pf.vfs))
+        self.assertEqual((2, DIRECT_MAC, 1201),
+                         (pf.vfs[2].index, pf.vfs[2].mac, pf.vfs[2].vlan))
+        self.assertIsNone(pf.vfs[1].vlan)
+
+    def test_old_iproute2_vf_format(self):
+        text = ('4: enp5s0f0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 '
+                'qdisc mq state UP mode DEFAULT qlen 1000\n'
+                '    link/ether 90:e2:ba:5c:1a:40 brd ff:ff:ff:ff:ff:ff\n'
+                '    vf 0 MAC fa:16:3e:8c:1b:57, vlan 100, spoof checking '
+                'on, link-state auto\n')
+        vf = layout.parse_ip_link(text)['enp5s0f0'].vfs[0]
+        self.assertEqual((0, DIRECT_MAC, 100), (vf.index, vf.mac, vf.vlan))
+
+    def test_not_ip_link(self):
+        self.assertRaises(exceptions.LayoutParseError, layout.parse_ip_link,
+                          'bash: ip: command not found')
+
+
+class OvsTest(base.TestCase):
+
+    def test_interfaces(self):
+        ifaces = layout.parse_ovs_interfaces(
+            base.fixture('ovs-vsctl-interfaces-hybrid-plug.json'))
+        self.assertEqual(NORMAL, ifaces['qvo3f1c9b2e-7a']['iface-id'])
+        self.assertEqual({}, ifaces['br-int'])
+
+    def test_list_ports(self):
+        self.assertEqual({'int-br-ex1', 'qvo3f1c9b2e-7a'},
+                         layout.parse_list_ports(
+                             base.fixture('ovs-vsctl-list-ports-br-int.txt')))
+
+    def test_not_ovs_json(self):
+        self.assertRaises(exceptions.LayoutParseError,
+                          layout.parse_ovs_interfaces, 'ovs-vsctl: unix:...')
+
+
+class HostFindingsTest(base.TestCase):
+
+    def _view(self, port_id, mac, ip_fixture='ip-link-pf-with-vfs.txt'):
+        return layout.host_view(
+            port_id, mac, layout.parse_ip_link(base.fixture(ip_fixture)),
+            layout.parse_ovs_interfaces(
+                base.fixture('ovs-vsctl-interfaces-hybrid-plug.json')),
+            layout.parse_list_ports(
+                base.fixture('ovs-vsctl-list-ports-br-int.txt')))
+
+    def test_normal_port_has_the_whole_chain(self):
+        view = self._view(NORMAL, 'fa:16:3e:5d:2a:91',
+                          'ip-d-o-link-hybrid-plug.txt')
+        self.assertEqual({'tap': True, 'qbr': True, 'qvb': True,
+                          'qvo': True}, view.devices)
+        self.assertEqual(('qvo3f1c9b2e-7a',), view.on_integration_bridge)
+        self.assertEqual([], layout.host_findings(view, 'normal'))
+
+    def test_direct_port_has_no_ovs_hop_and_its_vf_is_tagged(self):
+        view = self._view(DIRECT, DIRECT_MAC)
+        self.assertFalse(any(view.devices.values()))
+        self.assertEqual((), view.ovs_interfaces)
+        self.assertEqual('enp130s0f0', view.vf[0])
+        self.assertEqual(2, view.vf[1].index)
+        self.assertEqual([], layout.host_findings(view, 'direct',
+                                                  segmentation_id=1201))
+
+    def test_direct_port_on_wrong_vlan(self):
+        view = self._view(DIRECT, DIRECT_MAC)
+        findings = layout.host_findings(view, 'direct', segmentation_id=1300)
+        self.assertEqual(1, len(findings))
+        self.assertIn('VF 2 of enp130s0f0 has VLAN 1201', findings[0])
+
+    def test_direct_check_fails_when_chain_exists(self):
+        """A port id whose OVS chain is on the host cannot pass as direct."""
+        view = self._view(NORMAL, 'fa:16:3e:5d:2a:91')
+        findings = layout.host_findings(view, 'direct')
+        self.assertIn('qbr3f1c9b2e-7a exists on the host', '\n'.join(findings))
+        self.assertIn('OVS interface qvo3f1c9b2e-7a carries its iface-id',
+                      '\n'.join(findings))
+
+    def test_normal_check_fails_when_chain_missing(self):
+        view = self._view(DIRECT, DIRECT_MAC)
+        findings = layout.host_findings(view, 'normal')
+        self.assertEqual(5, len(findings))
+        self.assertIn('tap7b2e41d0-98 is missing', findings[0])
+
+    def test_normal_port_without_hybrid_plug(self):
+        view = self._view(NORMAL, 'fa:16:3e:5d:2a:91')
+        findings = layout.host_findings(view, 'normal', hybrid_plug=False)
+        self.assertIn('qbr3f1c9b2e-7a exists although', '\n'.join(findings))
+
+
+class ApiFindingsTest(base.TestCase):
+
+    def test_direct_port_bound_to_vf(self):
+        self.assertEqual([], layout.api_findings(direct_port(), 'direct',
+                                                 'physnet1'))
+
+    def test_normal_port_on_ovs(self):
+        self.assertEqual([], layout.api_findings(normal_port(), 'normal'))
+
+    def test_direct_port_bound_by_ovs_is_caught(self):
+        port = direct_port(**{'binding:vif_type': 'ovs',
+                              'binding:profile': {}})
+        findings = layout.api_findings(port, 'direct')
+        self.assertIn("binding:vif_type is 'ovs', expected 'hw_veb'",
+                      findings[0])
+        self.assertIn('no pci_slot', findings[1])
+
+    def test_unbound_port(self):
+        findings = layout.api_findings(
+            direct_port(**{'binding:vif_type': 'binding_failed'}), 'direct')
+        self.assertIn('binding_failed', findings[0])
+
+    def test_wrong_physnet_and_missing_vlan(self):
+        port = direct_port(**{'binding:vif_details': {}})
+        port['binding:profile']['physical_network'] = 'physnet2'
+        findings = layout.api_findings(port, 'direct', 'physnet1')
+        self.assertEqual(2, len(findings))
+
+    def test_normal_port_with_vf(self):
+        port = normal_port(**{'binding:profile': {'pci_slot': '0000:82:10.4'}})
+        self.assertIn('must not hold a VF',
+                      layout.api_findings(port, 'normal')[0])
+
+
+class LibvirtTest(base.TestCase):
+
+    def setUp(self):
+        super(LibvirtTest, self).setUp()
+        self.ifaces = layout.libvirt_interfaces(
+            base.fixture('libvirt-domain-sriov.xml'))
+
+    def test_parse(self):
+        by_type = {i.type: i for i in self.ifaces}
+        self.assertEqual('0000:82:10.4', by_type['hostdev'].pci_address)
+        self.assertEqual(1201, by_type['hostdev'].vlan)
+        self.assertEqual('tap3f1c9b2e-7a', by_type['bridge'].target)
+        self.assertEqual('qbr3f1c9b2e-7a', by_type['bridge'].source)
+
+    def test_direct_matches_binding(self):
+        self.assertEqual([], layout.libvirt_findings(
+            self.ifaces, direct_port(), 'direct', 1201))
+
+    def test_direct_wrong_pci_and_vlan(self):
+        port = direct_port()
+        port['binding:profile']['pci_slot'] = '0000:82:10.6'
+        findings = layout.libvirt_findings(self.ifaces, port, 'direct', 1300)
+        self.assertEqual(2, len(findings))
+        self.assertIn('0000:82:10.4 is not the pci_slot 0000:82:10.6',
+                      findings[0])
+
+    def test_normal_is_a_bridge_tap(self):
+        self.assertEqual([], layout.libvirt_findings(
+            self.ifaces, normal_port(), 'normal'))
+
+    def test_port_not_in_domain(self):
+        findings = layout.libvirt_findings(
+            self.ifaces, direct_port(mac_address='fa:16:3e:00:00:01'),
+            'direct')
+        self.assertIn('no <interface> with MAC', findings[0])
+
+    def test_bad_xml(self):
+        self.assertRaises(exceptions.LayoutParseError,
+                          layout.libvirt_interfaces, 'error: no domain')
+
+
+class HostCommandsTest(base.TestCase):
+
+    def test_plain(self):
+        cmds = layout.host_commands('', 'br-int')
+        self.assertEqual('ip -d -o link', cmds['ip_link'])
+        self.assertEqual('ovs-vsctl list-ports br-int', cmds['bridge_ports'])
+        self.assertEqual('ovs-vsctl --format=json --columns=name,external_ids'
+                         ' list Interface', cmds['ovs_interfaces'])
+
+    def test_prefix_and_values_are_quoted(self):
+        cmds = layout.host_commands('sudo podman exec "ovs vswitchd"',
+                                    'br-int; reboot')
+        self.assertEqual("sudo podman exec 'ovs vswitchd' ovs-vsctl "
+                         "list-ports 'br-int; reboot'", cmds['bridge_ports'])
+
+    def test_virsh(self):
+        self.assertEqual("sudo virsh dumpxml 'instance-0000002a;x'",
+                         layout.virsh_dumpxml_command('sudo',
+                                                      'instance-0000002a;x'))

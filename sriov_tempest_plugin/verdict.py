@@ -1,0 +1,205 @@
+# Copyright 2026 sriov-tempest-plugin developers
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+"""The paper's two throughput claims as verdicts on measured samples.
+
+1. *Near line rate*: across the wire, the SR-IOV path reaches the practical
+   limit of the port (the paper: 9.4 of 10 Gbit/s with 3 and 5 streams).
+   "Line rate" is by default the TCP goodput ceiling of the port, not its
+   raw speed: no TCP flow can carry 10 Gbit/s of payload over 10 GbE.
+2. *Margin over OVS*: the SR-IOV path beats the OVS path (vnic_type normal)
+   of the same topology and stream count, measured in the same run, by a
+   configured fraction (the paper: 40-60 %).
+
+Verdicts judge the median of several samples, never one sample, and carry
+every number they used and one sentence that says what missed and by how
+much.
+"""
+
+import dataclasses
+import statistics
+import typing
+
+# Bytes on the wire per Ethernet frame beyond the IP packet: preamble and
+# start delimiter (8), MAC header (14), FCS (4), inter-frame gap (12).
+ETHERNET_OVERHEAD_BYTES = 38
+DOT1Q_TAG_BYTES = 4
+IPV4_HEADER_BYTES = 20
+TCP_HEADER_BYTES = 20
+TCP_TIMESTAMP_OPTION_BYTES = 12
+
+
+def goodput_ceiling_gbps(port_speed_gbps, mtu=1500, vlan_tagged=False,
+                         tcp_timestamps=True):
+    """Most TCP payload (IPv4) a port of this speed can carry, in Gbit/s.
+
+    10 GbE, MTU 1500: 9.415 with timestamps, 9.39 with an 802.1Q tag,
+    9.49 without timestamps; MTU 9000: 9.90.
+    """
+    if mtu <= IPV4_HEADER_BYTES + TCP_HEADER_BYTES:
+        raise ValueError('MTU %d leaves no room for TCP payload' % mtu)
+    payload = mtu - IPV4_HEADER_BYTES - TCP_HEADER_BYTES
+    if tcp_timestamps:
+        payload -= TCP_TIMESTAMP_OPTION_BYTES
+    wire = mtu + ETHERNET_OVERHEAD_BYTES
+    if vlan_tagged:
+        wire += DOT1Q_TAG_BYTES
+    return port_speed_gbps * payload / wire
+
+
+@dataclasses.dataclass(frozen=True)
+class Point(object):
+    """The samples (Gbit/s) of one topology x vnic type x stream count."""
+
+    topology: str
+    vnic_type: str
+    streams: int
+    samples: typing.Tuple[float, ...]
+
+    def __post_init__(self):
+        if not self.samples:
+            raise ValueError('a point needs at least one sample')
+
+    @property
+    def median(self):
+        return statistics.median(self.samples)
+
+    @property
+    def minimum(self):
+        return min(self.samples)
+
+    @property
+    def maximum(self):
+        return max(self.samples)
+
+    @property
+    def spread(self):
+        """Max minus min, relative to the median (0.05 = 5 %)."""
+        return (self.maximum - self.minimum) / self.median \
+            if self.median else 0.0
+
+    def with_more(self, samples):
+        return dataclasses.replace(self, samples=self.samples +
+                                   tuple(samples))
+
+    def label(self):
+        return '%s/%s/%d stream%s' % (self.topology, self.vnic_type,
+                                      self.streams,
+                                      '' if self.streams == 1 else 's')
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict(object):
+    kind: str  # 'line_rate' or 'margin'
+    topology: str
+    vnic_type: str
+    streams: int
+    measured_gbps: float
+    threshold_gbps: float
+    passed: bool
+    message: str
+    compared_gbps: typing.Optional[float] = None  # margin: the OVS median
+
+    def as_dict(self):
+        return dataclasses.asdict(self)
+
+
+def line_rate_threshold_gbps(port_speed_gbps, fraction,
+                             reference='goodput_ceiling', mtu=1500,
+                             vlan_tagged=True, tcp_timestamps=True):
+    """The median goodput the SR-IOV path must reach, and what it is of."""
+    if reference == 'port_speed':
+        base = port_speed_gbps
+        what = 'port speed %.2f Gbit/s' % port_speed_gbps
+    else:
+        base = goodput_ceiling_gbps(port_speed_gbps, mtu, vlan_tagged,
+                                    tcp_timestamps)
+        what = ('TCP goodput ceiling %.3f Gbit/s of a %.4g Gbit/s port '
+                '(MTU %d%s)' % (base, port_speed_gbps, mtu,
+                                ', 802.1Q' if vlan_tagged else ''))
+    return base * fraction, what
+
+
+def judge_line_rate(point, threshold_gbps, reference_text, fraction):
+    measured = point.median
+    passed = measured >= threshold_gbps
+    if passed:
+        message = ('%s: median %.2f Gbit/s >= %.2f Gbit/s (%.0f %% of %s)'
+                   % (point.label(), measured, threshold_gbps,
+                      fraction * 100, reference_text))
+    else:
+        message = ('%s: median %.2f Gbit/s is below the near-line-rate '
+                   'threshold %.2f Gbit/s (%.0f %% of %s) by %.2f Gbit/s '
+                   '(%.1f %%); samples %s'
+                   % (point.label(), measured, threshold_gbps,
+                      fraction * 100, reference_text,
+                      threshold_gbps - measured,
+                      100.0 * (threshold_gbps - measured) / threshold_gbps,
+                      _fmt_samples(point.samples)))
+    return Verdict('line_rate', point.topology, point.vnic_type,
+                   point.streams, measured, threshold_gbps, passed, message)
+
+
+def judge_margin(sriov, normal, margin):
+    """SR-IOV must reach (1 + margin) x the OVS median of the same point."""
+    if (sriov.topology, sriov.streams) != (normal.topology, normal.streams):
+        raise ValueError('margin compares the same topology and stream '
+                         'count, got %s vs %s' % (sriov.label(),
+                                                  normal.label()))
+    threshold = (1.0 + margin) * normal.median
+    measured = sriov.median
+    ratio = measured / normal.median if normal.median else float('inf')
+    passed = measured >= threshold
+    if passed:
+        message = ('%s: median %.2f Gbit/s is %.2fx the normal (OVS) '
+                   'median %.2f Gbit/s, >= the required %.2fx'
+                   % (sriov.label(), measured, ratio, normal.median,
+                      1.0 + margin))
+    else:
+        message = ('%s: median %.2f Gbit/s is only %.2fx the normal (OVS) '
+                   'median %.2f Gbit/s; the required margin is %.0f %% '
+                   '(>= %.2f Gbit/s), missed by %.2f Gbit/s; samples %s vs '
+                   'OVS %s'
+                   % (sriov.label(), measured, ratio, normal.median,
+                      margin * 100, threshold, threshold - measured,
+                      _fmt_samples(sriov.samples),
+                      _fmt_samples(normal.samples)))
+    return Verdict('margin', sriov.topology, sriov.vnic_type, sriov.streams,
+                   measured, threshold, passed, message,
+                   compared_gbps=normal.median)
+
+
+def _fmt_samples(samples):
+    return '[%s]' % ', '.join('%.2f' % s for s in samples)
+
+
+def judge_topology(points, sriov_vnic_type, crosses_wire, line_rate,
+                   line_rate_streams, margin, margin_streams):
+    """All verdicts of one topology.
+
+    :param points: ``{(vnic_type, streams): Point}`` of one topology.
+    :param crosses_wire: False for same-host VF-to-VF traffic, which stays
+        in the NIC's embedded switch and may exceed the port speed (the
+        paper: ~14 Gbit/s on 10 GbE), so no line-rate verdict applies.
+    :param line_rate: ``(threshold_gbps, reference_text, fraction)``.
+    """
+    verdicts = []
+    for (vnic_type, streams), point in sorted(points.items()):
+        if vnic_type != sriov_vnic_type:
+            continue
+        if crosses_wire and streams in line_rate_streams:
+            verdicts.append(judge_line_rate(point, *line_rate))
+        normal = points.get(('normal', streams))
+        if margin > 0 and streams in margin_streams and normal is not None:
+            verdicts.append(judge_margin(point, normal, margin))
+    return verdicts
