@@ -1,0 +1,444 @@
+# Copyright 2026 sriov-tempest-plugin developers
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+"""The wiring between Tempest's clients and the plugin's logic.
+
+A test family (one class) boots all the VMs it needs in one wave in
+``resource_setup`` (requests first, then one bounded wait for all of them),
+reuses them across its tests, and frees them, VFs included, as soon as the
+family is done, through ``addClassResourceCleanup``. Per-test resources use
+``addCleanup``.
+
+Resources are created with the admin credentials: provider VLAN networks,
+placement on a named host (``availability_zone='<zone>:<host>'``) and the
+``binding:*`` attributes of ports are admin-only in a default policy.
+"""
+
+import ipaddress
+import shlex
+
+from oslo_log import log
+from tempest import config
+from tempest.lib.common import ssh
+from tempest.lib.common.utils import data_utils
+from tempest.lib.common.utils import test_utils
+from tempest.lib import exceptions as lib_exc
+from tempest.scenario import manager
+
+from sriov_tempest_plugin import config as sriov_config
+from sriov_tempest_plugin import iperf
+from sriov_tempest_plugin import topology
+from sriov_tempest_plugin import waiters
+
+CONF = config.CONF
+LOG = log.getLogger(__name__)
+
+HOST_ROLES = (topology.HOST1, topology.HOST2)
+
+
+class SriovScenarioTest(manager.NetworkScenarioTest):
+    """Base of the SR-IOV test families."""
+
+    credentials = ['primary', 'admin']
+    #: host roles the family places VMs on (HOST1 only, or both).
+    host_roles = HOST_ROLES
+
+    @classmethod
+    def skip_checks(cls):
+        super(SriovScenarioTest, cls).skip_checks()
+        # Bad values fail the class with a message naming the option.
+        cls.settings = sriov_config.load_settings(CONF.sriov)
+        if not cls.settings.physical_network:
+            raise cls.skipException(
+                '[sriov] physical_network must be set to run the SR-IOV '
+                'tests')
+        if not (cls.settings.image_ref or CONF.compute.image_ref):
+            raise cls.skipException(
+                '[sriov] image_ref (or [compute] image_ref) must be set to '
+                'an image with iperf3 and sshd')
+        if not (cls.settings.flavor_ref or CONF.compute.flavor_ref):
+            raise cls.skipException(
+                '[sriov] flavor_ref (or [compute] flavor_ref) must be set')
+        if CONF.validation.connect_method == 'floating' and \
+                not CONF.network.public_network_id:
+            raise cls.skipException(
+                '[network] public_network_id must be set when [validation] '
+                'connect_method is floating')
+
+    @classmethod
+    def setup_credentials(cls):
+        # The families make their own VLAN networks on the physnet.
+        cls.set_network_resources()
+        super(SriovScenarioTest, cls).setup_credentials()
+
+    @classmethod
+    def setup_clients(cls):
+        super(SriovScenarioTest, cls).setup_clients()
+        admin = cls.os_admin
+        cls.a_networks = admin.networks_client
+        cls.a_subnets = admin.subnets_client
+        cls.a_ports = admin.ports_client
+        cls.a_routers = admin.routers_client
+        cls.a_servers = admin.servers_client
+        cls.a_keypairs = admin.keypairs_client
+        cls.a_secgroups = admin.security_groups_client
+        cls.a_secgroup_rules = admin.security_group_rules_client
+        cls.a_fips = admin.floating_ips_client
+        cls.a_services = admin.services_client
+
+    @classmethod
+    def resource_setup(cls):
+        super(SriovScenarioTest, cls).resource_setup()
+        cls.image_ref = cls.settings.image_ref or CONF.compute.image_ref
+        cls.flavor_ref = cls.settings.flavor_ref or CONF.compute.flavor_ref
+        cls.ssh_user = (cls.settings.image_ssh_user or
+                        CONF.validation.image_ssh_user)
+        cls.hosts = cls._choose_hosts()
+        cls.keypair = cls.a_keypairs.create_keypair(
+            name=cls._name('key'))['keypair']
+        cls.addClassResourceCleanup(
+            test_utils.call_and_ignore_notfound_exc,
+            cls.a_keypairs.delete_keypair, cls.keypair['name'])
+        cls.secgroup = cls._create_secgroup()
+        cls._cidrs = cls._free_cidrs()
+        cls.vms = {}
+
+    # -- naming and hosts ---------------------------------------------------
+
+    @classmethod
+    def _name(cls, what):
+        return data_utils.rand_name(prefix=CONF.resource_name_prefix,
+                                    name='sriov-%s-%s' % (cls.__name__,
+                                                          what))
+
+    @classmethod
+    def _choose_hosts(cls):
+        """{HOST1: name, HOST2: name} from [sriov] compute_hosts or Nova."""
+        wanted = len(cls.host_roles)
+        if cls.settings.compute_hosts:
+            names = list(cls.settings.compute_hosts)
+        else:
+            services = cls.a_services.list_services(
+                binary='nova-compute')['services']
+            names = sorted(s['host'] for s in services
+                           if s['state'] == 'up' and s['status'] == 'enabled')
+            if len(names) < wanted:
+                raise cls.skipException(
+                    '[sriov] compute_hosts must name %d compute hosts with '
+                    'VFs on physnet %s; Nova has %d enabled and up: %s'
+                    % (wanted, cls.settings.physical_network, len(names),
+                       ', '.join(names) or 'none'))
+        return dict(zip(cls.host_roles, names))
+
+    # -- networks -----------------------------------------------------------
+
+    @classmethod
+    def _free_cidrs(cls):
+        """Unused subnets of [network] project_network_cidr, in order."""
+        pool = ipaddress.ip_network(CONF.network.project_network_cidr)
+        used = [ipaddress.ip_network(s['cidr'])
+                for s in cls.a_subnets.list_subnets(ip_version=4)['subnets']]
+        return [str(net) for net in pool.subnets(
+            new_prefix=CONF.network.project_network_mask_bits)
+            if not any(net.overlaps(u) for u in used)]
+
+    @classmethod
+    def _next_cidr(cls):
+        if not cls._cidrs:
+            raise lib_exc.InvalidConfiguration(
+                'no free /%d left in [network] project_network_cidr %s'
+                % (CONF.network.project_network_mask_bits,
+                   CONF.network.project_network_cidr))
+        return cls._cidrs.pop(0)
+
+    @classmethod
+    def create_vlan_network(cls, index, cidr=None):
+        """A VLAN network on the physnet with one IPv4 subnet.
+
+        With [sriov] segmentation_ids the ``index``-th id is used as a
+        provider network; without, Neutron allocates a tenant VLAN, which
+        must land on the physnet.
+        """
+        physnet = cls.settings.physical_network
+        kwargs = {'name': cls._name('net%d' % index)}
+        ids = cls.settings.segmentation_ids
+        if ids:
+            if index >= len(ids):
+                raise cls.skipException(
+                    '[sriov] segmentation_ids must list at least %d VLAN ids '
+                    '(has %d)' % (index + 1, len(ids)))
+            kwargs.update({'provider:network_type': 'vlan',
+                           'provider:physical_network': physnet,
+                           'provider:segmentation_id': ids[index]})
+        network = cls.a_networks.create_network(**kwargs)['network']
+        cls.addClassResourceCleanup(test_utils.call_and_ignore_notfound_exc,
+                                    cls.a_networks.delete_network,
+                                    network['id'])
+        shown = cls.a_networks.show_network(network['id'])['network']
+        if shown.get('provider:network_type') != 'vlan' or \
+                shown.get('provider:physical_network') != physnet:
+            raise lib_exc.InvalidConfiguration(
+                'network %s is %s on physnet %s, not vlan on [sriov] '
+                'physical_network %s: set [sriov] segmentation_ids, or make '
+                'Neutron\'s tenant_network_types vlan on that physnet'
+                % (network['id'], shown.get('provider:network_type'),
+                   shown.get('provider:physical_network'), physnet))
+        subnet = cls.a_subnets.create_subnet(
+            network_id=network['id'], ip_version=4,
+            cidr=cidr or cls._next_cidr(),
+            name=cls._name('subnet%d' % index))['subnet']
+        cls.addClassResourceCleanup(test_utils.call_and_ignore_notfound_exc,
+                                    cls.a_subnets.delete_subnet, subnet['id'])
+        return shown, subnet
+
+    @classmethod
+    def create_router(cls, subnets):
+        kwargs = {'name': cls._name('router')}
+        if CONF.validation.connect_method == 'floating':
+            kwargs['external_gateway_info'] = {
+                'network_id': CONF.network.public_network_id}
+        router = cls.a_routers.create_router(**kwargs)['router']
+        cls.addClassResourceCleanup(test_utils.call_and_ignore_notfound_exc,
+                                    cls.a_routers.delete_router, router['id'])
+        for subnet in subnets:
+            cls.a_routers.add_router_interface(router['id'],
+                                               subnet_id=subnet['id'])
+            cls.addClassResourceCleanup(
+                test_utils.call_and_ignore_notfound_exc,
+                cls.a_routers.remove_router_interface, router['id'],
+                subnet_id=subnet['id'])
+        return router
+
+    @classmethod
+    def route_for_ssh(cls, subnets):
+        """With floating IPs, the subnets need a router to the public net."""
+        if CONF.validation.connect_method == 'floating':
+            cls.create_router(subnets)
+
+    @classmethod
+    def _create_secgroup(cls):
+        """Allow ICMP, SSH and the iperf3 ports into the guests."""
+        group = cls.a_secgroups.create_security_group(
+            name=cls._name('sg'))['security_group']
+        cls.addClassResourceCleanup(test_utils.call_and_ignore_notfound_exc,
+                                    cls.a_secgroups.delete_security_group,
+                                    group['id'])
+        first = cls.settings.iperf_port
+        last = first + max(cls.settings.streams) - 1
+        for rule in ({'protocol': 'icmp'},
+                     {'protocol': 'tcp', 'port_range_min': 22,
+                      'port_range_max': 22},
+                     {'protocol': 'tcp', 'port_range_min': first,
+                      'port_range_max': last}):
+            cls.a_secgroup_rules.create_security_group_rule(
+                security_group_id=group['id'], direction='ingress',
+                ethertype='IPv4', **rule)
+        return group
+
+    # -- servers ------------------------------------------------------------
+
+    @classmethod
+    def boot_wave(cls, specs):
+        """Boot VMs in one wave and wait for all of them, bounded.
+
+        :param specs: ``[(name, vnic_type, host_role, network, fixed_ip)]``
+        :returns: adds ``{name: vm}`` to ``cls.vms``; a vm is a dict with
+            server, port, ip (fixed), ssh_ip, host.
+        """
+        zone = cls.settings.availability_zone
+        booted = {}
+        for name, vnic_type, role, network, fixed_ip in specs:
+            port_kwargs = {'network_id': network['id'],
+                           'name': cls._name(name),
+                           'binding:vnic_type': vnic_type,
+                           'security_groups': [cls.secgroup['id']]}
+            if fixed_ip:
+                port_kwargs['fixed_ips'] = [{'ip_address': fixed_ip}]
+            port = cls.a_ports.create_port(**port_kwargs)['port']
+            cls.addClassResourceCleanup(
+                test_utils.call_and_ignore_notfound_exc,
+                cls.a_ports.delete_port, port['id'])
+            server = cls.a_servers.create_server(
+                name=cls._name(name), imageRef=cls.image_ref,
+                flavorRef=cls.flavor_ref, key_name=cls.keypair['name'],
+                networks=[{'port': port['id']}],
+                availability_zone='%s:%s' % (zone, cls.hosts[role]),
+            )['server']
+            # LIFO: the delete runs first, then the bounded wait for it, so
+            # the VFs are back before the next family starts.
+            cls.addClassResourceCleanup(cls._wait_gone, [server['id']])
+            cls.addClassResourceCleanup(
+                test_utils.call_and_ignore_notfound_exc,
+                cls.a_servers.delete_server, server['id'])
+            booted[name] = {'server': server, 'port': port,
+                            'vnic_type': vnic_type, 'role': role,
+                            'ip': port['fixed_ips'][0]['ip_address']}
+        cls._wait_active(booted)
+        for vm in booted.values():
+            vm['ssh_ip'] = cls._ssh_address(vm)
+        cls.vms.update(booted)
+        return booted
+
+    @classmethod
+    def deploy_plan(cls, plan):
+        """Networks, router and one boot wave for a topology plan."""
+        cls.plan = plan
+        cls.networks = {}
+        subnets = []
+        for index, subnet_role in enumerate(plan.subnets):
+            network, subnet = cls.create_vlan_network(index)
+            cls.networks[subnet_role] = network
+            subnets.append(subnet)
+        if plan.needs_router:
+            cls.create_router(subnets)
+        else:
+            cls.route_for_ssh(subnets)
+        return cls.boot_wave([(vm.name, vm.vnic_type, vm.host,
+                               cls.networks[vm.subnet], None)
+                              for vm in plan.vms])
+
+    @classmethod
+    def _wait_active(cls, booted):
+        by_id = {vm['server']['id']: name for name, vm in booted.items()}
+
+        def failure(server_id, server):
+            if server['status'] != 'ERROR':
+                return None
+            fault = (server.get('fault') or {}).get('message', 'no fault')
+            vm = booted[by_id[server_id]]
+            hint = ''
+            if 'No valid host' in fault and vm['vnic_type'] != 'normal':
+                hint = (' (a %s port needs a free VF on physnet %s of %s: '
+                        'check [sriov] physical_network and compute_hosts, '
+                        'and Nova [pci] device_spec)'
+                        % (vm['vnic_type'], cls.settings.physical_network,
+                           cls.hosts[vm['role']]))
+            return 'server %s (%s) went to ERROR: %s%s' % (
+                by_id[server_id], server_id, fault, hint)
+
+        try:
+            states = waiters.wait_for_all(
+                list(by_id),
+                lambda sid: cls.a_servers.show_server(sid)['server'],
+                lambda s: s['status'] == 'ACTIVE', failure,
+                CONF.compute.build_timeout, CONF.compute.build_interval,
+                what='servers')
+        except waiters.ResourceFailed as exc:
+            raise lib_exc.ServerFault(str(exc))
+        for server_id, server in states.items():
+            booted[by_id[server_id]]['server'] = server
+            booted[by_id[server_id]]['host'] = server.get(
+                'OS-EXT-SRV-ATTR:host')
+        errors = topology.placement_errors(
+            [topology.VmSpec(name, vm['vnic_type'], vm['role'], '')
+             for name, vm in sorted(booted.items())], cls.hosts,
+            {name: vm['host'] for name, vm in booted.items()})
+        if errors:
+            raise lib_exc.InvalidConfiguration(
+                'placement asked is not placement got: %s'
+                % '; '.join(errors))
+        ports = {vm['port']['id']: name for name, vm in booted.items()}
+        waiters.wait_for_all(
+            list(ports), lambda pid: cls.a_ports.show_port(pid)['port'],
+            lambda p: p['status'] == 'ACTIVE',
+            lambda pid, p: None, CONF.network.build_timeout,
+            CONF.network.build_interval, what='ports')
+        for port_id, name in ports.items():
+            booted[name]['port'] = cls.a_ports.show_port(port_id)['port']
+
+    @classmethod
+    def _wait_gone(cls, server_ids):
+        def poll(sid):
+            try:
+                return cls.a_servers.show_server(sid)['server']['status']
+            except lib_exc.NotFound:
+                return 'DELETED'
+
+        waiters.wait_for_all(server_ids, poll, lambda s: s == 'DELETED',
+                             lambda sid, s: None, CONF.compute.build_timeout,
+                             CONF.compute.build_interval,
+                             what='deleted servers')
+
+    @classmethod
+    def _ssh_address(cls, vm):
+        if CONF.validation.connect_method != 'floating':
+            return vm['ip']
+        fip = cls.a_fips.create_floatingip(
+            floating_network_id=CONF.network.public_network_id,
+            port_id=vm['port']['id'])['floatingip']
+        cls.addClassResourceCleanup(test_utils.call_and_ignore_notfound_exc,
+                                    cls.a_fips.delete_floatingip, fip['id'])
+        return fip['floating_ip_address']
+
+    # -- guests -------------------------------------------------------------
+
+    def guest_ssh(self, vm, timeout=None, via=None):
+        """An SSH client to a guest; ``via`` another guest as a jump host."""
+        kwargs = {}
+        address = vm['ssh_ip']
+        if via is not None:
+            # Through the jump host the guest is reached on its fixed IP.
+            kwargs['proxy_client'] = self.guest_ssh(via)
+            address = vm['ip']
+        return ssh.Client(address, self.ssh_user,
+                          pkey=self.keypair['private_key'],
+                          timeout=timeout or CONF.validation.ssh_timeout,
+                          **kwargs)
+
+    def guest_exec(self, vm, command, timeout=None, via=None):
+        """Run a command in a guest; a failure names guest, cause and fix."""
+        client = self.guest_ssh(vm, timeout, via)
+        try:
+            return client.exec_command(command)
+        except lib_exc.SSHTimeout as exc:
+            self.fail('cannot SSH to guest %s (%s%s) as %s within %s s: %s. '
+                      'Check [validation] connect_method, [sriov] '
+                      'image_ssh_user and that the image runs sshd'
+                      % (self._vm_name(vm), client.host,
+                         ' via %s' % self._vm_name(via) if via else '',
+                         self.ssh_user, client.timeout, exc))
+
+    def _vm_name(self, vm):
+        return vm['server']['name']
+
+    def ping(self, source, dest_ip, should_succeed=True, count=3):
+        """Ping from a guest, retried until ping_timeout; fail readably."""
+        command = 'ping -c %d -W 1 %s' % (count, shlex.quote(dest_ip))
+
+        def attempt():
+            try:
+                self.guest_exec(source, command)
+                return should_succeed
+            except lib_exc.SSHExecCommandFailed:
+                return not should_succeed
+
+        if test_utils.call_until_true(attempt, CONF.validation.ping_timeout,
+                                      1):
+            return
+        if should_succeed:
+            self.fail('%s cannot reach %s within %d s'
+                      % (self._vm_name(source), dest_ip,
+                         CONF.validation.ping_timeout))
+        self.fail('%s reaches %s, which it must not'
+                  % (self._vm_name(source), dest_ip))
+
+    def require_iperf3(self, *vms):
+        for vm in vms:
+            try:
+                version = self.guest_exec(vm, iperf.version_command())
+            except lib_exc.SSHExecCommandFailed:
+                self.fail('guest image %s has no iperf3 (guest %s): set '
+                          '[sriov] image_ref to an image with iperf3 3.x'
+                          % (self.image_ref, self._vm_name(vm)))
+            LOG.info('%s: %s', self._vm_name(vm),
+                     version.splitlines()[0] if version else '?')

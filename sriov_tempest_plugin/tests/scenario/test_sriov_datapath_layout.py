@@ -1,0 +1,147 @@
+# Copyright 2026 sriov-tempest-plugin developers
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+from tempest.common import utils
+from tempest.lib.common import ssh
+from tempest.lib import decorators
+from tempest.lib import exceptions as lib_exc
+
+from sriov_tempest_plugin import layout
+from sriov_tempest_plugin.tests.scenario import base
+from sriov_tempest_plugin import topology
+
+
+class SriovDatapathLayoutTest(base.SriovScenarioTest):
+    """Paper Fig. 1 vs Fig. 3: "the OVS hops are gone" for a VF port.
+
+    One direct and one normal VM on host 1 of one VLAN network. Evidence
+    at three levels: the API binding (always), the compute host's devices
+    and OVS interfaces (with [sriov] host_addresses) and the libvirt
+    domain (with [sriov] libvirt_checks).
+    """
+
+    host_roles = (topology.HOST1,)
+
+    @classmethod
+    def resource_setup(cls):
+        super(SriovDatapathLayoutTest, cls).resource_setup()
+        network, subnet = cls.create_vlan_network(0)
+        cls.segment = network['provider:segmentation_id']
+        cls.route_for_ssh([subnet])
+        cls.boot_wave([
+            ('direct', cls.settings.vnic_type, topology.HOST1, network, None),
+            ('normal', 'normal', topology.HOST1, network, None)])
+
+    # -- helpers ------------------------------------------------------------
+
+    def _host_exec(self, host, command):
+        address = self.settings.host_addresses.get(host)
+        if not address:
+            raise self.skipException(
+                '[sriov] host_addresses has no address for compute host %s'
+                % host)
+        client = ssh.Client(address, self.settings.host_ssh_user,
+                            key_filename=self.settings.host_ssh_key_path,
+                            port=self.settings.host_ssh_port,
+                            look_for_keys=not self.settings.host_ssh_key_path,
+                            timeout=60)
+        try:
+            return client.exec_command(command)
+        except lib_exc.SSHTimeout as exc:
+            self.fail('cannot SSH to compute host %s at %s:%d as %s: %s. '
+                      'Check [sriov] host_addresses, host_ssh_user and '
+                      'host_ssh_key_path' % (host, address,
+                                             self.settings.host_ssh_port,
+                                             self.settings.host_ssh_user,
+                                             exc))
+        except lib_exc.SSHExecCommandFailed as exc:
+            self.fail('on compute host %s, %r failed: %s. Check [sriov] '
+                      'host_command_prefix (sudo, container)' % (
+                          host, command, exc))
+
+    def _host_view(self, vm):
+        cmds = layout.host_commands(self.settings.host_command_prefix,
+                                    self.settings.integration_bridge)
+        out = {k: self._host_exec(vm['host'], c) for k, c in cmds.items()}
+        return layout.host_view(
+            vm['port']['id'], vm['port']['mac_address'],
+            layout.parse_ip_link(out['ip_link']),
+            layout.parse_ovs_interfaces(out['ovs_interfaces']),
+            layout.parse_list_ports(out['bridge_ports']))
+
+    def _assert_no_findings(self, findings):
+        self.assertEqual([], findings, '\n'.join(findings))
+
+    def _check_host(self, name):
+        vm = self.vms[name]
+        view = self._host_view(vm)
+        details = vm['port'].get('binding:vif_details') or {}
+        self._assert_no_findings(layout.host_findings(
+            view, vm['vnic_type'],
+            hybrid_plug=details.get('ovs_hybrid_plug', True),
+            integration_bridge=self.settings.integration_bridge,
+            segmentation_id=self.segment))
+
+    def _check_libvirt(self, name):
+        if not self.settings.libvirt_checks:
+            raise self.skipException(
+                '[sriov] libvirt_checks must be True (libvirt clouds only)')
+        vm = self.vms[name]
+        instance = vm['server'].get('OS-EXT-SRV-ATTR:instance_name')
+        xml = self._host_exec(vm['host'], layout.virsh_dumpxml_command(
+            self.settings.virsh_command_prefix, instance))
+        self._assert_no_findings(layout.libvirt_findings(
+            layout.libvirt_interfaces(xml), vm['port'], vm['vnic_type'],
+            self.segment if vm['vnic_type'] != 'normal' else None))
+
+    # -- tests --------------------------------------------------------------
+
+    @decorators.idempotent_id('c294d2ef-7405-439d-a316-1690959d6c20')
+    @utils.services('compute', 'network')
+    def test_api_binding_direct(self):
+        """The direct port is bound to a VF: hw_veb, pci_slot, VLAN."""
+        vm = self.vms['direct']
+        self._assert_no_findings(layout.api_findings(
+            vm['port'], vm['vnic_type'], self.settings.physical_network))
+
+    @decorators.idempotent_id('28c3f998-921a-41d8-a61c-40a5ab716cca')
+    @utils.services('compute', 'network')
+    def test_api_binding_normal(self):
+        """The normal port is bound by the OVS mechanism driver."""
+        vm = self.vms['normal']
+        self._assert_no_findings(layout.api_findings(vm['port'], 'normal'))
+
+    @decorators.idempotent_id('7c8c2666-75ca-40c2-9f47-17ce6497f1bc')
+    @utils.services('compute', 'network')
+    def test_host_no_ovs_hops_direct(self):
+        """No tap/qbr/qvb/qvo and no OVS interface for the VF port."""
+        self._check_host('direct')
+
+    @decorators.idempotent_id('a6236a88-2d3d-40e1-8930-4b2df72444ff')
+    @utils.services('compute', 'network')
+    def test_host_ovs_hops_normal(self):
+        """The normal port crosses tap -> qbr -> qvb/qvo -> br-int."""
+        self._check_host('normal')
+
+    @decorators.idempotent_id('f0f88ba2-4e63-4258-adc2-6009f4b6ce22')
+    @utils.services('compute', 'network')
+    def test_libvirt_hostdev_direct(self):
+        """The guest holds the VF of pci_slot as hostdev, VLAN tagged."""
+        self._check_libvirt('direct')
+
+    @decorators.idempotent_id('32aaa6d5-8589-45a5-8aa2-62f7e696f9f7')
+    @utils.services('compute', 'network')
+    def test_libvirt_bridge_normal(self):
+        """The normal port is a tap on the qbr bridge in the domain."""
+        self._check_libvirt('normal')

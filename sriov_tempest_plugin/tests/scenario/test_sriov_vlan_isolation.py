@@ -1,0 +1,76 @@
+# Copyright 2026 sriov-tempest-plugin developers
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+import ipaddress
+
+from tempest.common import utils
+from tempest.lib import decorators
+
+from sriov_tempest_plugin.tests.scenario import base
+from sriov_tempest_plugin import topology
+
+
+class SriovVlanIsolationTest(base.SriovScenarioTest):
+    """Paper Fig. 3: the NIC tags each VF's VLAN and keeps VLANs apart.
+
+    Two VLAN networks of one physnet with the same CIDR; ``a1`` and ``a2``
+    on VLAN A, ``b1`` on VLAN B, all direct ports on host 1, so that the
+    NIC's embedded switch (VEB) is the only thing between them. Because the
+    CIDR is the same, no router can explain a failure or a success: only
+    layer-2 isolation decides.
+    """
+
+    host_roles = (topology.HOST1,)
+
+    @classmethod
+    def resource_setup(cls):
+        super(SriovVlanIsolationTest, cls).resource_setup()
+        cidr = cls._next_cidr()
+        net_a, subnet_a = cls.create_vlan_network(0, cidr)
+        net_b, subnet_b = cls.create_vlan_network(1, cidr)
+        if net_a['provider:segmentation_id'] == \
+                net_b['provider:segmentation_id']:
+            raise cls.skipException(
+                '[sriov] segmentation_ids must give two different VLANs')
+        cls.segments = (net_a['provider:segmentation_id'],
+                        net_b['provider:segmentation_id'])
+        cls.route_for_ssh([subnet_a])
+        # b1 gets an address that no port of VLAN A holds.
+        hosts = list(ipaddress.ip_network(cidr).hosts())
+        vnic = cls.settings.vnic_type
+        cls.boot_wave([('a1', vnic, topology.HOST1, net_a, str(hosts[20])),
+                       ('a2', vnic, topology.HOST1, net_a, str(hosts[21])),
+                       ('b1', vnic, topology.HOST1, net_b, str(hosts[22]))])
+
+    @decorators.idempotent_id('2b73bf0b-acb1-4dda-aaad-7c3bffb70e1e')
+    @utils.services('compute', 'network')
+    def test_same_vlan_direct_reachable(self):
+        """Control: VFs of one VLAN on one NIC reach each other."""
+        self.ping(self.vms['a1'], self.vms['a2']['ip'])
+
+    @decorators.idempotent_id('951ff022-1991-403f-a247-aee370a17e09')
+    @utils.services('compute', 'network')
+    def test_other_vlan_direct_unreachable(self):
+        """A VF of VLAN A cannot reach the address that lives on VLAN B.
+
+        The control is checked first in the same test, so a failure to
+        reach b1 means isolation, not a broken guest or network.
+        """
+        b1 = self.vms['b1']
+        self.assertEqual('ACTIVE', b1['port']['status'],
+                         'b1 port must be ACTIVE for the check to mean '
+                         'anything')
+        self.ping(self.vms['a1'], self.vms['a2']['ip'])
+        self.ping(self.vms['a1'], b1['ip'], should_succeed=False, count=5)
+        self.ping(self.vms['a2'], b1['ip'], should_succeed=False, count=5)

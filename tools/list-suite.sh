@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs Tempest and this plugin into .venv, makes a Tempest workspace in
+# .workspace and lists the SR-IOV suite. Until the local lab exists this is
+# the "main job" a newcomer can run: it proves the plugin is found by
+# Tempest and shows every test it would run against a cloud.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+if [ ! -x .venv/bin/tempest ]; then
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet --upgrade pip
+    .venv/bin/pip install --quiet -r requirements.txt
+fi
+.venv/bin/pip install --quiet -e .
+if [ ! -f .workspace/etc/tempest.conf ]; then
+    rm -rf .workspace
+    .venv/bin/tempest init .workspace >/dev/null
+fi
+cd .workspace
+"$top/.venv/bin/tempest" list-plugins
+"$top/.venv/bin/tempest" run --list-tests --regex sriov
