@@ -12,9 +12,13 @@ if [ ! -x .venv/bin/tempest ]; then
     .venv/bin/pip install --quiet -r requirements.txt
 fi
 .venv/bin/pip install --quiet -e .
+# Tempest registers workspaces by name in ~/.tempest/workspace.yaml: name
+# this one after the checkout so that two clones do not collide.
+name="sriov-$(printf '%s' "$top" | md5sum | cut -c1-8)"
 if [ ! -f .workspace/etc/tempest.conf ]; then
     rm -rf .workspace
-    .venv/bin/tempest init .workspace >/dev/null
+    .venv/bin/tempest workspace remove --name "$name" >/dev/null 2>&1 || true
+    .venv/bin/tempest init --name "$name" .workspace >/dev/null
 fi
 cd .workspace
 "$top/.venv/bin/tempest" list-plugins
