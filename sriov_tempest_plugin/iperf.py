@@ -39,6 +39,7 @@ GIGA = 1e9
 
 #: Printed between the JSON documents of parallel clients.
 _SEPARATOR = '==== sriov-tempest-plugin iperf3 client %d ===='
+_SEPARATOR_PREFIX = _SEPARATOR.split('%d')[0]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,12 +125,12 @@ def client_command(server_ip, first_port, streams, duration, omit, mode):
 
 
 def _split_documents(text):
-    if _SEPARATOR.split('%d')[0] not in text:
+    if _SEPARATOR_PREFIX not in text:
         return [text]
     docs = []
     current = None
     for line in text.splitlines():
-        if line.startswith(_SEPARATOR.split('%d')[0]):
+        if line.startswith(_SEPARATOR_PREFIX):
             current = []
             docs.append(current)
         elif current is not None:

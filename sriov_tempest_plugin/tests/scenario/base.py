@@ -348,13 +348,13 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                 'placement asked is not placement got: %s'
                 % '; '.join(errors))
         ports = {vm['port']['id']: name for name, vm in booted.items()}
-        waiters.wait_for_all(
+        port_states = waiters.wait_for_all(
             list(ports), lambda pid: cls.a_ports.show_port(pid)['port'],
             lambda p: p['status'] == 'ACTIVE',
             lambda pid, p: None, CONF.network.build_timeout,
             CONF.network.build_interval, what='ports')
         for port_id, name in ports.items():
-            booted[name]['port'] = cls.a_ports.show_port(port_id)['port']
+            booted[name]['port'] = port_states[port_id]
 
     @classmethod
     def _wait_gone(cls, server_ids):
