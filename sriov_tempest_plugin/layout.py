@@ -179,11 +179,6 @@ class HostView(object):
     on_integration_bridge: typing.Tuple[str, ...]
     vf: typing.Optional[typing.Tuple[str, VirtualFunction]]  # (PF, VF)
 
-    @property
-    def present(self):
-        return sorted(k for k, v in self.devices.items() if v) + \
-            ['ovs:%s' % name for name in self.ovs_interfaces]
-
 
 def host_view(port_id, mac, links, ovs_interfaces, bridge_ports):
     names = device_names(port_id)
