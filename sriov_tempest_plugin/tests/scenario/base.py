@@ -257,6 +257,13 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
         """
         zone = cls.settings.availability_zone
         booted = {}
+        port_ids = []
+        server_ids = []
+        # Cleanups run LIFO: every server delete first (one wave), then one
+        # bounded wait until all are gone, so the VFs are back before the
+        # next family starts, then the ports.
+        cls.addClassResourceCleanup(cls._delete_ports, port_ids)
+        cls.addClassResourceCleanup(cls._wait_gone, server_ids)
         for name, vnic_type, role, network, fixed_ip in specs:
             port_kwargs = {'network_id': network['id'],
                            'name': cls._name(name),
@@ -265,18 +272,14 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
             if fixed_ip:
                 port_kwargs['fixed_ips'] = [{'ip_address': fixed_ip}]
             port = cls.a_ports.create_port(**port_kwargs)['port']
-            cls.addClassResourceCleanup(
-                test_utils.call_and_ignore_notfound_exc,
-                cls.a_ports.delete_port, port['id'])
+            port_ids.append(port['id'])
             server = cls.a_servers.create_server(
                 name=cls._name(name), imageRef=cls.image_ref,
                 flavorRef=cls.flavor_ref, key_name=cls.keypair['name'],
                 networks=[{'port': port['id']}],
                 availability_zone='%s:%s' % (zone, cls.hosts[role]),
             )['server']
-            # LIFO: the delete runs first, then the bounded wait for it, so
-            # the VFs are back before the next family starts.
-            cls.addClassResourceCleanup(cls._wait_gone, [server['id']])
+            server_ids.append(server['id'])
             cls.addClassResourceCleanup(
                 test_utils.call_and_ignore_notfound_exc,
                 cls.a_servers.delete_server, server['id'])
@@ -368,6 +371,12 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                              lambda sid, s: None, CONF.compute.build_timeout,
                              CONF.compute.build_interval,
                              what='deleted servers')
+
+    @classmethod
+    def _delete_ports(cls, port_ids):
+        for port_id in port_ids:
+            test_utils.call_and_ignore_notfound_exc(cls.a_ports.delete_port,
+                                                    port_id)
 
     @classmethod
     def _ssh_address(cls, vm):
