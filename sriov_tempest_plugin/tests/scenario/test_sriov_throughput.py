@@ -50,13 +50,18 @@ class SriovThroughputTest(base.SriovScenarioTest):
         cls.results = report.Results(
             run_id, gate.settings_summary(cls.settings, cls.mtu))
 
+    def _servers(self, streams):
+        """Server ports, their pid files and the command that stops them."""
+        ports = iperf.server_ports(self.settings.iperf_port, streams,
+                                   self.settings.iperf_mode)
+        pidfiles = ['/tmp/sriov-iperf3-server-%d.pid' % p for p in ports]
+        stop = '; '.join(iperf.stop_server_command(f) for f in pidfiles)
+        return ports, pidfiles, stop
+
     def _measure(self, client, server, streams, count):
         """``count`` iperf3 runs from client to server, one at a time."""
         s = self.settings
-        ports = iperf.server_ports(s.iperf_port, streams, s.iperf_mode)
-        pidfiles = ['/tmp/sriov-iperf3-server-%d.pid' % p for p in ports]
-        stop = '; '.join(iperf.stop_server_command(f) for f in pidfiles)
-        self.addCleanup(self.guest_exec, server, stop)
+        ports, pidfiles, stop = self._servers(streams)
         command = iperf.client_command(server['ip'], s.iperf_port, streams,
                                        s.iperf_duration, s.iperf_omit,
                                        s.iperf_mode)
@@ -98,8 +103,12 @@ class SriovThroughputTest(base.SriovScenarioTest):
             return [self.vms[n] for n in self.plan.pairs[(topo.name,
                                                           vnic_type)]]
 
+        # Stops any server a failed run left behind: once per server guest,
+        # covering the ports of the largest stream count.
+        stop_all = self._servers(max(self.settings.streams))[2]
         for vnic_type in (self.settings.vnic_type, 'normal'):
             self.require_iperf3(*pair(vnic_type))
+            self.addCleanup(self.guest_exec, pair(vnic_type)[1], stop_all)
 
         def measure(vnic_type, streams, count):
             client, server = pair(vnic_type)
