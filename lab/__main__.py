@@ -1,0 +1,5 @@
+import sys
+
+from lab import cli
+
+sys.exit(cli.main())

@@ -1,0 +1,282 @@
+"""sriov-lab: bring the lab up, show it, write a Tempest workspace, tear down.
+
+Usage (as root)::
+
+    python3 -m lab up          # install what is missing, start everything
+    python3 -m lab status
+    python3 -m lab workspace   # (re)write the Tempest workspace
+    python3 -m lab down        # stop everything, remove all it made
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+from lab import control
+from lab import fabric
+from lab import layout
+from lab import proc
+from lab import tempest_conf
+
+APT_PACKAGES = ('mariadb-server', 'mariadb-client', 'rabbitmq-server', 'openvswitch-switch',
+                'iperf3', 'openssh-server', 'openssh-client', 'iptables',
+                'conntrack', 'iputils-arping', 'iputils-ping', 'iproute2',
+                'util-linux', 'python3-venv')
+OWNER_FILE = '/run/sriovlab.owner'
+DRIVER_SHIM = ('"""Installed by the SR-IOV lab: its network-namespace '
+               'driver."""\nfrom lab.virt.driver import NetnsDriver  '
+               '# noqa: F401\n')
+
+
+def log(msg, *args):
+    print('[lab %6.1fs] %s' % (time.monotonic() - START, msg % args),
+          flush=True)
+
+
+START = time.monotonic()
+
+
+# -- installation --------------------------------------------------------------
+
+def missing_packages():
+    out = proc.run(['dpkg-query', '-W', '-f', '${Package} ${Status}\n'] +
+                   list(APT_PACKAGES), check=False)
+    installed = {line.split()[0] for line in out.splitlines()
+                 if line.endswith('install ok installed')}
+    return [p for p in APT_PACKAGES if p not in installed]
+
+
+def ensure_packages():
+    missing = missing_packages()
+    if not missing:
+        return
+    log('apt-get install %s', ' '.join(missing))
+    env = {'DEBIAN_FRONTEND': 'noninteractive'}
+    # Debian's maintainer scripts must not start the services: the lab
+    # starts its own, by hand.
+    policy = '/usr/sbin/policy-rc.d'
+    made_policy = not os.path.exists(policy)
+    if made_policy:
+        with open(policy, 'w') as f:
+            f.write('#!/bin/sh\nexit 101\n')
+        os.chmod(policy, 0o755)
+    try:
+        if not proc.ok(['apt-get', 'install', '-y', '--no-install-recommends']
+                       + missing, env=env, timeout=900):
+            proc.run(['apt-get', 'update'], env=env, timeout=600)
+            proc.run(['apt-get', 'install', '-y', '--no-install-recommends']
+                     + missing, env=env, timeout=900)
+    finally:
+        if made_policy:
+            os.unlink(policy)
+
+
+def ensure_venv(state):
+    here = os.path.dirname(os.path.abspath(__file__))
+    reqs = os.path.join(here, 'requirements.txt')
+    cons = os.path.join(here, 'constraints.txt')
+    stamp = state.path('venv', '.lab-requirements')
+    want = _digest(reqs, cons)
+    if os.path.exists(stamp) and open(stamp).read() == want:
+        return
+    log('installing the OpenStack services into %s', state.venv)
+    if not os.path.exists(state.bin('python')):
+        proc.run([sys.executable, '-m', 'venv', state.venv])
+    proc.run([state.bin('pip'), 'install', '--quiet', '--upgrade', 'pip'],
+             timeout=600)
+    proc.run([state.bin('pip'), 'install', '--quiet', '-r', reqs, '-c',
+              cons], timeout=1800)
+    # nova-compute imports the lab's virt driver from this checkout.
+    site = proc.run([state.bin('python'), '-c',
+                     'import sysconfig; print(sysconfig.get_paths()'
+                     '["purelib"])']).strip()
+    with open(os.path.join(site, 'sriov_lab.pth'), 'w') as f:
+        f.write(layout.repo_root() + '\n')
+    # This Nova loads compute_driver only from its own nova.virt package;
+    # an out-of-tree driver ships a module there that names its class.
+    with open(os.path.join(site, 'nova', 'virt', 'sriovlab.py'), 'w') as f:
+        f.write(DRIVER_SHIM)
+    with open(stamp, 'w') as f:
+        f.write(want)
+
+
+def _digest(*paths):
+    h = hashlib.sha256()
+    for p in paths:
+        with open(p, 'rb') as f:
+            h.update(f.read())
+    return h.hexdigest()
+
+
+# -- up -----------------------------------------------------------------------
+
+def other_lab():
+    """The state dir of a lab that is up on this machine, or None."""
+    if os.path.exists(OWNER_FILE):
+        return open(OWNER_FILE).read().strip() or '(unknown)'
+    if fabric.lab_namespaces() or os.path.exists(
+            '/sys/class/net/' + layout.HOST_MGMT_DEV):
+        return '(unknown: lab namespaces exist)'
+    return None
+
+
+def wipe_runtime(state):
+    """Remove everything of a previous run but the venv."""
+    if not os.path.isdir(state.root):
+        return
+    for name in os.listdir(state.root):
+        if name not in ('venv', 'cache'):
+            path = state.path(name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path)
+            else:
+                os.unlink(path)
+
+
+def provision(state, *args, timeout=600):
+    s = control.secrets_of(state)
+    out = proc.run([state.bin('python'), '-m', 'lab.provision'] + list(args),
+                   env=control.service_env(state, {
+                       'OS_PASSWORD': s['admin'],
+                       'LAB_SERVICE_PASSWORD': s['service'],
+                       'PYTHONPATH': layout.repo_root()}),
+                   timeout=timeout)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def check_alive(state):
+    dead = [n for n, pid in proc.services(state).items() if not pid]
+    if dead:
+        raise proc.LabError('%s exited; see %s' % (
+            ', '.join(dead), ', '.join(state.path('logs', n + '.log')
+                                       for n in dead)))
+
+
+def up(state, args):
+    owner = other_lab()
+    if owner:
+        raise proc.LabError('a lab is already up on this machine (state dir '
+                            '%s): run "python3 -m lab down" first' % owner)
+    ensure_packages()
+    ensure_venv(state)
+    wipe_runtime(state)
+    with open(OWNER_FILE, 'w') as f:
+        f.write(state.root)
+    log('packages and venv ready')
+    control.write_sudo_shim(state)
+    control.write_configs(state)
+    fabric.build(state)
+    for node in layout.NODES:
+        fabric.start_ovs(state, node)
+    log('namespaces, fabric and Open vSwitch up')
+    control.start_mariadb(state)
+    control.start_rabbitmq(state)
+    log('MariaDB and RabbitMQ up')
+    control.start_keystone(state, fresh=True)
+    provision(state, 'identity')
+    log('Keystone up, service users and endpoints made')
+    control.start_placement(state, fresh=True)
+    control.start_glance(state, fresh=True)
+    control.start_nova_controller(state, fresh=True)
+    control.start_neutron_server(state, fresh=True)
+    for name, port in (('placement', 'placement'), ('glance', 'glance'),
+                       ('nova-api', 'nova'), ('neutron-api', 'neutron')):
+        control.wait_http(state, name, 'http://%s:%d/' % (
+            layout.CONTROLLER_IP, layout.PORTS[port]), timeout=180)
+    check_alive(state)
+    log('Placement, Glance, Nova and Neutron APIs up')
+    for node in layout.NODES:
+        control.start_node_agents(state, node)
+    time.sleep(5)
+    check_alive(state)
+    provision(state, 'wait', '240', timeout=300)
+    check_alive(state)
+    control.manage(state, [state.bin('nova-manage'), '--config-file',
+                           state.path('etc', 'nova', 'nova.conf'),
+                           'cell_v2', 'discover_hosts'])
+    log('nova-compute on %s and all Neutron agents up',
+        ', '.join(n.name for n in layout.COMPUTES))
+    image = state.path('data', 'lab-guest.img')
+    with open(image, 'wb') as f:
+        f.write(b'sriov-lab guest: the hypervisor makes a network namespace '
+                b'with sshd and iperf3; this image has no disk content.\n')
+    made = provision(state, 'resources', image)
+    with open(state.path('resources.json'), 'w') as f:
+        json.dump(made, f, indent=1)
+    ws = tempest_conf.write_workspace(state, made)
+    log('lab up; Tempest workspace: %s', ws)
+    print(ws)
+
+
+def status(state, args):
+    owner = other_lab()
+    services = proc.services(state)
+    print('lab state dir: %s' % state.root)
+    print('lab up on this machine: %s' % (owner or 'no'))
+    for name, pid in services.items():
+        print('  %-32s %s' % (name, 'running (pid %d)' % pid if pid
+                              else 'NOT RUNNING'))
+    print('namespaces: %s' % (' '.join(fabric.lab_namespaces()) or '-'))
+    if os.path.exists(state.path('workspace', 'etc', 'tempest.conf')):
+        print('tempest workspace: %s' % state.workspace)
+    down_services = [n for n, p in services.items() if not p]
+    return 1 if (owner and down_services) else 0
+
+
+def down(state, args):
+    log('stopping the lab services')
+    proc.stop_all(state)
+    fabric.destroy()
+    # What services forked outside their process groups.
+    for pid in proc.processes_under(state.root):
+        proc.kill_group(pid, 9)
+    for ns in fabric.lab_namespaces():
+        proc.run(['ip', 'netns', 'delete', ns], check=False)
+    tempest_conf.forget_workspace(state)
+    wipe_runtime(state)
+    if os.path.exists(OWNER_FILE):
+        os.unlink(OWNER_FILE)
+    left = fabric.lab_namespaces() + proc.processes_under(state.root)
+    if left:
+        raise proc.LabError('teardown left: %s' % left)
+    log('lab down; kept only %s', state.venv)
+
+
+def workspace(state, args):
+    with open(state.path('resources.json')) as f:
+        made = json.load(f)
+    print(tempest_conf.write_workspace(state, made))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='python3 -m lab',
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument('--state-dir', help='default: $SRIOV_LAB_DIR or '
+                        '<checkout>/.lab')
+    sub = parser.add_subparsers(dest='command', required=True)
+    for name in ('up', 'status', 'down', 'workspace'):
+        sub.add_parser(name)
+    args = parser.parse_args(argv)
+    if os.geteuid() != 0:
+        parser.error('the lab runs as root (network namespaces, OVS)')
+    state = layout.State(os.path.abspath(args.state_dir)) if args.state_dir \
+        else layout.State.default()
+    os.makedirs(state.root, exist_ok=True)
+    try:
+        return {'up': up, 'status': status, 'down': down,
+                'workspace': workspace}[args.command](state, args) or 0
+    except proc.LabError as e:
+        print('lab %s failed: %s' % (args.command, e), file=sys.stderr)
+        return 1
+    except subprocess.SubprocessError as e:
+        print('lab %s failed: %s' % (args.command, e), file=sys.stderr)
+        return 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

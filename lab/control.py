@@ -1,0 +1,481 @@
+"""The control plane: PostgreSQL, RabbitMQ and the OpenStack services.
+
+Every service is the real one from PyPI (or Debian), started by hand with
+its own config under ``<state>/etc``. API services run under gunicorn on
+the management address only; the database listens on loopback only.
+"""
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import urllib.request
+
+from lab import fabric
+from lab import inifile
+from lab import layout
+from lab import proc
+
+DB_NAMES = ('keystone', 'placement', 'glance', 'nova_api', 'nova',
+            'nova_cell0', 'neutron')
+SERVICE_USERS = ('placement', 'glance', 'nova', 'neutron')
+
+
+# -- secrets --------------------------------------------------------------------
+
+def secrets_of(state):
+    """Passwords of this lab, made once, kept in a root-only file."""
+    path = state.path('secrets.json')
+    if os.path.exists(path):
+        with open(path) as f:
+            return json.load(f)
+    values = {k: secrets.token_hex(12)
+              for k in ('db', 'rabbit', 'admin', 'service')}
+    os.makedirs(state.root, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, 'w') as f:
+        json.dump(values, f)
+    return values
+
+
+def keystone_url():
+    return 'http://%s:%d/v3' % (layout.CONTROLLER_IP,
+                                layout.PORTS['keystone'])
+
+
+def service_env(state, extra=None):
+    """PATH with the lab's sudo shim and the venv first."""
+    env = {'PATH': ':'.join([state.path('bin'), state.path('venv', 'bin'),
+                             '/usr/local/sbin', '/usr/local/bin',
+                             '/usr/sbin', '/usr/bin', '/sbin', '/bin']),
+           'PYTHONUNBUFFERED': '1'}
+    env.update(extra or {})
+    return env
+
+
+def write_sudo_shim(state):
+    """Services call ``sudo privsep-helper`` and ``sudo ip ...``; the lab
+    runs them as root already, so here sudo only drops its own options
+    and keeps the environment (OVS_RUNDIR of the node among it)."""
+    path = state.path('bin', 'sudo')
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        f.write('#!/bin/sh\n'
+                '# sriov-lab: every lab service already runs as root.\n'
+                'while [ $# -gt 0 ]; do\n'
+                '  case "$1" in -E|-n|-H|-S) shift;; --) shift; break;;\n'
+                '  *) break;; esac\n'
+                'done\n'
+                'exec "$@"\n')
+    os.chmod(path, 0o755)
+
+
+# -- MariaDB ----------------------------------------------------------------------
+# (PostgreSQL is not an option: a Neutron migration of this release series
+# issues MySQL-only SQL, "ALTER TABLE tags CONVERT TO CHARACTER SET".)
+
+def db_url(state, name):
+    return 'mysql+pymysql://lab:%s@127.0.0.1:%d/%s?charset=utf8' % (
+        secrets_of(state)['db'], layout.PORTS['mariadb'], name)
+
+
+def _mysql_socket(state):
+    return state.path('data', 'mariadb', 'mysql.sock')
+
+
+def start_mariadb(state):
+    data = state.path('data', 'mariadb')
+    fresh = not os.path.isdir(os.path.join(data, 'mysql'))
+    os.makedirs(data, exist_ok=True)
+    shutil.chown(data, 'mysql', 'mysql')
+    if fresh:
+        proc.run(['mariadb-install-db', '--user=mysql', '--datadir=' + data,
+                  '--auth-root-authentication-method=socket',
+                  '--skip-test-db'], timeout=120)
+    proc.spawn(state, 'mariadb', [
+        'mariadbd', '--no-defaults', '--user=mysql', '--datadir=' + data,
+        '--socket=' + _mysql_socket(state),
+        '--port=%d' % layout.PORTS['mariadb'], '--bind-address=127.0.0.1',
+        '--pid-file=' + state.path('data', 'mariadb', 'mariadbd.pid'),
+        '--max-connections=1000', '--innodb-flush-log-at-trx-commit=2',
+        '--innodb-buffer-pool-size=256M', '--skip-name-resolve',
+        '--character-set-server=utf8mb4'])
+    client = ['mariadb', '--no-defaults', '--socket=' + _mysql_socket(state),
+              '-u', 'root']
+    proc.wait_for('MariaDB', lambda: proc.ok(client + ['-e', 'select 1']),
+                  60, log=state.path('logs', 'mariadb.log'))
+    if fresh:
+        # The password goes through stdin, never a command line.
+        pw = secrets_of(state)['db']
+        script = ''.join(
+            "CREATE DATABASE %s CHARACTER SET utf8;\n" % db for db in DB_NAMES)
+        script += ("CREATE USER 'lab'@'127.0.0.1' IDENTIFIED BY '%s';\n"
+                   "GRANT ALL PRIVILEGES ON *.* TO 'lab'@'127.0.0.1';\n"
+                   % pw)
+        proc.run(client, input=script)
+
+
+# -- RabbitMQ -----------------------------------------------------------------
+
+def _rabbit_env(state):
+    base = state.path('data', 'rabbitmq')
+    return {
+        'HOME': base,
+        'RABBITMQ_NODENAME': 'sriovlab@localhost',
+        'RABBITMQ_NODE_IP_ADDRESS': layout.CONTROLLER_IP,
+        'RABBITMQ_NODE_PORT': str(layout.PORTS['rabbitmq']),
+        'RABBITMQ_DIST_PORT': '25673',
+        'ERL_EPMD_ADDRESS': '127.0.0.1',
+        'ERL_EPMD_PORT': '4370',
+        'RABBITMQ_MNESIA_BASE': os.path.join(base, 'mnesia'),
+        'RABBITMQ_LOG_BASE': os.path.join(base, 'log'),
+        'RABBITMQ_FEATURE_FLAGS_FILE': os.path.join(base, 'feature_flags'),
+        'RABBITMQ_ENABLED_PLUGINS_FILE': os.path.join(base,
+                                                      'enabled_plugins'),
+        'RABBITMQ_CONFIG_FILE': os.path.join(base, 'rabbitmq'),
+        'RABBITMQ_ADVANCED_CONFIG_FILE': os.path.join(base, 'advanced.config'),
+        'RABBITMQ_CONF_ENV_FILE': os.path.join(base, 'rabbitmq-env.conf'),
+        'RABBITMQ_PID_FILE': os.path.join(base, 'rabbitmq.pid'),
+    }
+
+
+def start_rabbitmq(state):
+    base = state.path('data', 'rabbitmq')
+    env = _rabbit_env(state)
+    os.makedirs(base, exist_ok=True)
+    with open(env['RABBITMQ_ENABLED_PLUGINS_FILE'], 'w') as f:
+        f.write('[].\n')
+    for path in (env['RABBITMQ_CONFIG_FILE'] + '.conf',
+                 env['RABBITMQ_CONF_ENV_FILE']):
+        open(path, 'a').close()
+    for root, dirs, files in os.walk(base):
+        shutil.chown(root, 'rabbitmq', 'rabbitmq')
+        for name in files:
+            shutil.chown(os.path.join(root, name), 'rabbitmq', 'rabbitmq')
+    proc.spawn(state, 'rabbitmq', ['/usr/lib/rabbitmq/bin/rabbitmq-server'],
+               env=env, user='rabbitmq', cwd=base)
+    ctl = ['/usr/lib/rabbitmq/bin/rabbitmqctl']
+    proc.wait_for('RabbitMQ', lambda: proc.ok(ctl + ['await_startup'],
+                                              env=env, user='rabbitmq',
+                                              timeout=60),
+                  90, interval=1, log=state.path('logs', 'rabbitmq.log'))
+    users = proc.run(ctl + ['-q', 'list_users'], env=env, user='rabbitmq')
+    if 'lab' not in users.split():
+        # Without a password argument rabbitmqctl reads it from stdin.
+        proc.run(ctl + ['add_user', 'lab'], env=env, user='rabbitmq',
+                 input=secrets_of(state)['rabbit'] + '\n')
+        proc.run(ctl + ['set_permissions', 'lab', '.*', '.*', '.*'],
+                 env=env, user='rabbitmq')
+
+
+def transport_url(state):
+    return 'rabbit://lab:%s@%s:%d/' % (secrets_of(state)['rabbit'],
+                                       layout.CONTROLLER_IP,
+                                       layout.PORTS['rabbitmq'])
+
+
+# -- configuration files ---------------------------------------------------------
+
+def _auth(state, user):
+    return {'auth_url': keystone_url(), 'auth_type': 'password',
+            'project_domain_name': 'Default', 'user_domain_name': 'Default',
+            'project_name': 'service', 'username': user,
+            'password': secrets_of(state)['service'],
+            'region_name': layout.REGION}
+
+
+def _authtoken(state, user):
+    values = _auth(state, user)
+    values['www_authenticate_uri'] = keystone_url()
+    values['service_token_roles_required'] = True
+    return values
+
+
+def _conf(state, *parts):
+    return state.path('etc', *parts)
+
+
+def _paste(state, project, name):
+    return state.path('venv', 'etc', project, name)
+
+
+def write_configs(state):
+    s = secrets_of(state)
+    lock = state.path('data', 'lock')
+    os.makedirs(lock, exist_ok=True)
+    keys = state.path('data', 'keystone')
+    inifile.write(_conf(state, 'keystone', 'keystone.conf'), {
+        'DEFAULT': {'debug': False},
+        'database': {'connection': db_url(state, 'keystone')},
+        'token': {'provider': 'fernet'},
+        'fernet_tokens': {'key_repository': os.path.join(keys, 'fernet')},
+        'fernet_receipts': {'key_repository': os.path.join(keys, 'fernet')},
+        'credential': {'key_repository': os.path.join(keys, 'credential')},
+    })
+    inifile.write(_conf(state, 'placement', 'placement.conf'), {
+        'DEFAULT': {'debug': False},
+        'placement_database': {'connection': db_url(state, 'placement')},
+        'api': {'auth_strategy': 'keystone'},
+        'keystone_authtoken': _authtoken(state, 'placement'),
+    })
+    inifile.write(_conf(state, 'glance', 'glance-api.conf'), {
+        'DEFAULT': {'debug': False, 'enabled_backends': 'fs:file'},
+        'database': {'connection': db_url(state, 'glance')},
+        'keystone_authtoken': _authtoken(state, 'glance'),
+        'paste_deploy': {'flavor': 'keystone',
+                         'config_file': _paste(state, 'glance',
+                                               'glance-api-paste.ini')},
+        'glance_store': {'default_backend': 'fs'},
+        'fs': {'filesystem_store_datadir': state.path('data', 'glance',
+                                                      'images')},
+        'oslo_concurrency': {'lock_path': lock},
+        'os_glance_staging_store': {
+            'filesystem_store_datadir': state.path('data', 'glance',
+                                                   'staging')},
+        'os_glance_tasks_store': {
+            'filesystem_store_datadir': state.path('data', 'glance',
+                                                   'tasks')},
+    })
+    nova_common = {
+        'DEFAULT': {'transport_url': transport_url(state), 'debug': False},
+        'api': {'auth_strategy': 'keystone'},
+        'keystone_authtoken': _authtoken(state, 'nova'),
+        'service_user': dict(_auth(state, 'nova'),
+                             send_service_user_token=True),
+        'placement': _auth(state, 'placement'),
+        'neutron': dict(_auth(state, 'neutron'),
+                        service_metadata_proxy=False),
+        'glance': {'region_name': layout.REGION},
+        'oslo_concurrency': {'lock_path': lock},
+        'wsgi': {'api_paste_config': _paste(state, 'nova',
+                                            'api-paste.ini')},
+        'scheduler': {'discover_hosts_in_cells_interval': 5},
+        'filter_scheduler': {'enabled_filters': [
+            'ComputeFilter',
+            'ComputeCapabilitiesFilter', 'ImagePropertiesFilter',
+            'ServerGroupAntiAffinityFilter', 'ServerGroupAffinityFilter',
+            'SameHostFilter', 'DifferentHostFilter',
+            'PciPassthroughFilter']},
+        'oslo_messaging_notifications': {'driver': 'noop'},
+    }
+    controller = dict(nova_common)
+    controller['DEFAULT'] = dict(nova_common['DEFAULT'],
+                                 my_ip=layout.CONTROLLER_IP,
+                                 state_path=state.path('data', 'nova',
+                                                       'controller'))
+    controller['api_database'] = {'connection': db_url(state, 'nova_api')}
+    controller['database'] = {'connection': db_url(state, 'nova')}
+    inifile.write(_conf(state, 'nova', 'nova.conf'), controller)
+    shutil.copy(_paste(state, 'nova', 'api-paste.ini'),
+                _conf(state, 'nova', 'api-paste.ini'))
+    for node in layout.COMPUTES:
+        conf = dict(nova_common)
+        conf['DEFAULT'] = dict(
+            nova_common['DEFAULT'], host=node.name, my_ip=node.mgmt_ip,
+            state_path=state.path('data', 'nova', node.name),
+            compute_driver='sriovlab.NetnsDriver',
+            vif_plugging_timeout=120, vif_plugging_is_fatal=True,
+            instances_path=state.path('data', 'nova', node.name,
+                                      'instances'))
+        conf['os_vif_ovs'] = {'ovsdb_connection': 'tcp:127.0.0.1:6640',
+                              'ovsdb_interface': 'native'}
+        conf['lab'] = {'node_name': node.name,
+                       'guest_netns_prefix': layout.GUEST_NETNS_PREFIX,
+                       'guests_dir': state.path('data', 'guests')}
+        os.makedirs(state.path('data', 'nova', node.name, 'instances'),
+                    exist_ok=True)
+        inifile.write(_conf(state, 'nova', 'nova-%s.conf' % node.name),
+                      conf)
+    neutron = {
+        'DEFAULT': {
+            'core_plugin': 'ml2', 'service_plugins': 'router',
+            'transport_url': transport_url(state), 'debug': False,
+            'auth_strategy': 'keystone',
+            'api_paste_config': _paste(state, 'neutron', 'api-paste.ini'),
+            'state_path': state.path('data', 'neutron'),
+            'notify_nova_on_port_status_changes': True,
+            'notify_nova_on_port_data_changes': True,
+            'global_physnet_mtu': 1500,
+        },
+        'database': {'connection': db_url(state, 'neutron')},
+        'keystone_authtoken': _authtoken(state, 'neutron'),
+        'nova': _auth(state, 'nova'),
+        'oslo_concurrency': {'lock_path': lock},
+        'agent': {'root_helper': 'sudo'},
+    }
+    inifile.write(_conf(state, 'neutron', 'neutron.conf'), neutron)
+    inifile.write(_conf(state, 'neutron', 'ml2_conf.ini'), {
+        'ml2': {'type_drivers': 'flat,vlan', 'tenant_network_types': 'vlan',
+                'mechanism_drivers': 'openvswitch,sriovnicswitch',
+                'extension_drivers': 'port_security'},
+        'ml2_type_flat': {'flat_networks': layout.PUBLIC_PHYSNET},
+        'ml2_type_vlan': {'network_vlan_ranges': '%s:%d:%d' % (
+            (layout.PHYSNET,) + layout.VLAN_RANGE)},
+        'securitygroup': {'enable_security_group': True},
+    })
+    for node in layout.NODES:
+        mappings = ['%s:%s' % (layout.PHYSNET, layout.PHYS_BRIDGE)]
+        if node.role == 'network':
+            mappings.append('%s:%s' % (layout.PUBLIC_PHYSNET,
+                                       layout.EXT_BRIDGE))
+        inifile.write(_conf(state, 'neutron', 'ovs-%s.ini' % node.name), {
+            'DEFAULT': {'host': node.name},
+            'ovs': {'bridge_mappings': mappings, 'datapath_type': 'netdev',
+                    'integration_bridge': 'br-int',
+                    'ovsdb_connection': 'tcp:127.0.0.1:6640',
+                    'of_listen_address': '127.0.0.1'},
+            'agent': {'tunnel_types': '', 'l2_population': False,
+                      'root_helper': 'sudo'},
+            'securitygroup': {'firewall_driver': 'iptables_hybrid',
+                              'enable_security_group': True},
+        })
+    inifile.write(_conf(state, 'neutron', 'l3-network.ini'), {
+        'DEFAULT': {'host': layout.NETWORK.name,
+                    'interface_driver': 'openvswitch',
+                    # Userspace OVS cannot follow an internal port into a
+                    # router namespace; a veth pair can.
+                    'ovs_use_veth': True},
+        'ovs': {'integration_bridge': 'br-int',
+                'ovsdb_connection': 'tcp:127.0.0.1:6640'},
+        'agent': {'root_helper': 'sudo'},
+    })
+    _ = s
+
+
+# -- services ------------------------------------------------------------------
+
+def _gunicorn(state, name, app, port, env):
+    proc.spawn(state, name, [
+        state.bin('gunicorn'), '--bind', '%s:%d' % (layout.CONTROLLER_IP,
+                                                    port),
+        '--workers', '2', '--timeout', '300', '--graceful-timeout', '5',
+        '--no-control-socket', '--name', 'sriovlab-' + name,
+        "lab.wsgi:app('%s')" % app],
+        env=service_env(state, dict(env, PYTHONPATH=layout.repo_root())))
+
+
+def _http_ready(url):
+    def check():
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                return r.status < 500
+        except urllib.error.HTTPError as e:
+            return e.code < 500
+        except (OSError, socket.timeout):
+            return False
+    return check
+
+
+def wait_http(state, name, url, timeout=120):
+    proc.wait_for('%s at %s' % (name, url), _http_ready(url), timeout,
+                  log=state.path('logs', name + '.log'))
+
+
+def manage(state, cmd, env=None, timeout=600):
+    return proc.run(cmd, env=service_env(state, env), timeout=timeout)
+
+
+def start_keystone(state, fresh):
+    conf = _conf(state, 'keystone', 'keystone.conf')
+    km = [state.bin('keystone-manage'), '--config-file', conf]
+    if fresh:
+        manage(state, km + ['db_sync'])
+        for what in ('fernet_setup', 'credential_setup'):
+            manage(state, km + [what, '--keystone-user', 'root',
+                                '--keystone-group', 'root'])
+        manage(state, km + [
+            'bootstrap', '--bootstrap-username', 'admin',
+            '--bootstrap-project-name', 'admin',
+            '--bootstrap-role-name', 'admin',
+            '--bootstrap-service-name', 'keystone',
+            '--bootstrap-region-id', layout.REGION,
+            '--bootstrap-admin-url', keystone_url(),
+            '--bootstrap-internal-url', keystone_url(),
+            '--bootstrap-public-url', keystone_url()],
+            env={'OS_BOOTSTRAP_PASSWORD': secrets_of(state)['admin']})
+    _gunicorn(state, 'keystone', 'keystone.wsgi.api',
+              layout.PORTS['keystone'],
+              {'OS_KEYSTONE_CONFIG_DIR': _conf(state, 'keystone'),
+               'OS_KEYSTONE_CONFIG_FILES': 'keystone.conf'})
+    wait_http(state, 'keystone', keystone_url())
+
+
+def start_placement(state, fresh):
+    conf = _conf(state, 'placement', 'placement.conf')
+    if fresh:
+        manage(state, [state.bin('placement-manage'), '--config-file', conf,
+                       'db', 'sync'])
+    _gunicorn(state, 'placement', 'placement.wsgi.api',
+              layout.PORTS['placement'],
+              {'OS_PLACEMENT_CONFIG_DIR': _conf(state, 'placement')})
+
+
+def start_glance(state, fresh):
+    conf = _conf(state, 'glance', 'glance-api.conf')
+    for sub in ('images', 'staging', 'tasks'):
+        os.makedirs(state.path('data', 'glance', sub), exist_ok=True)
+    if fresh:
+        manage(state, [state.bin('glance-manage'), '--config-file', conf,
+                       'db_sync'])
+    _gunicorn(state, 'glance', 'glance.wsgi.api',
+              layout.PORTS['glance'],
+              {'OS_GLANCE_CONFIG_DIR': _conf(state, 'glance')})
+
+
+def start_nova_controller(state, fresh):
+    conf = _conf(state, 'nova', 'nova.conf')
+    nm = [state.bin('nova-manage'), '--config-file', conf]
+    os.makedirs(state.path('data', 'nova', 'controller'), exist_ok=True)
+    if fresh:
+        manage(state, nm + ['api_db', 'sync'])
+        manage(state, nm + ['cell_v2', 'map_cell0'])
+        manage(state, nm + ['cell_v2', 'create_cell', '--name', 'cell1'])
+        manage(state, nm + ['db', 'sync'])
+    _gunicorn(state, 'nova-api', 'nova.wsgi.osapi_compute',
+              layout.PORTS['nova'],
+              {'OS_NOVA_CONFIG_DIR': _conf(state, 'nova'),
+               # Nova's WSGI app reads its paste pipeline from the first.
+               'OS_NOVA_CONFIG_FILES': 'api-paste.ini;nova.conf'})
+    for svc in ('nova-conductor', 'nova-scheduler'):
+        proc.spawn(state, svc, [state.bin(svc), '--config-file', conf],
+                   env=service_env(state))
+
+
+def neutron_server_args(state):
+    return ['--config-file', _conf(state, 'neutron', 'neutron.conf'),
+            '--config-file', _conf(state, 'neutron', 'ml2_conf.ini')]
+
+
+def start_neutron_server(state, fresh):
+    if fresh:
+        manage(state, [state.bin('neutron-db-manage')] +
+               neutron_server_args(state) + ['upgrade', 'heads'])
+    _gunicorn(state, 'neutron-api', 'neutron.wsgi.api',
+              layout.PORTS['neutron'],
+              {'OS_NEUTRON_CONFIG_DIR': _conf(state, 'neutron'),
+               'OS_NEUTRON_CONFIG_FILES': 'neutron.conf;ml2_conf.ini'})
+    for svc in ('neutron-rpc-server', 'neutron-periodic-workers'):
+        proc.spawn(state, svc, [state.bin(svc)] + neutron_server_args(state),
+                   env=service_env(state))
+
+
+def start_node_agents(state, node):
+    """The Neutron agents and (on compute nodes) nova-compute of a node."""
+    env = service_env(state, fabric.ovs_env(state, node))
+    neutron_conf = _conf(state, 'neutron', 'neutron.conf')
+    proc.spawn(state, 'neutron-ovs-agent-%s' % node.name, [
+        state.bin('neutron-openvswitch-agent'), '--config-file',
+        neutron_conf, '--config-file',
+        _conf(state, 'neutron', 'ovs-%s.ini' % node.name)],
+        netns=node.netns, env=env)
+    if node.role == 'network':
+        proc.spawn(state, 'neutron-l3-agent', [
+            state.bin('neutron-l3-agent'), '--config-file', neutron_conf,
+            '--config-file', _conf(state, 'neutron', 'l3-network.ini')],
+            netns=node.netns, env=env)
+    else:
+        proc.spawn(state, 'nova-compute-%s' % node.name, [
+            state.bin('nova-compute'), '--config-file',
+            _conf(state, 'nova', 'nova-%s.conf' % node.name)],
+            netns=node.netns, env=env)

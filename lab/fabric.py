@@ -1,0 +1,167 @@
+"""Nodes, wires and per-node Open vSwitch.
+
+::
+
+    root ns                 sriovlab-fabric              node namespaces
+    slab-mgmt 192.168.240.1 ==[mgmt bridge]== mgmt0 (.10 network, .11/.12)
+    slab-ext  172.24.4.1    ==[ext bridge]=== eth2 of network -> br-ex
+                              [phys bridge]== eth1 of every node -> br-eth1
+
+The ``phys`` bridge is the "physical switch" of physnet1: it forwards
+802.1Q-tagged frames between the nodes untouched (no VLAN filtering, so no
+8021q module is needed). Each node runs its own ovsdb-server and
+ovs-vswitchd with the userspace datapath (``datapath_type=netdev``).
+"""
+
+import os
+import signal
+import time
+
+from lab import layout
+from lab import proc
+
+OVS_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema'
+
+
+def netns_list():
+    out = proc.run(['ip', 'netns', 'list'], check=False)
+    return [line.split()[0] for line in out.splitlines() if line.strip()]
+
+
+def netns_exists(name):
+    return name in netns_list()
+
+
+def _ip(*args, netns=None):
+    return proc.run(['ip'] + list(args), netns=netns)
+
+
+def build(state):
+    """Create the fabric and node namespaces and their links."""
+    fab = layout.FABRIC_NETNS
+    _ip('netns', 'add', fab)
+    _ip('link', 'set', 'lo', 'up', netns=fab)
+    for br in ('mgmt', 'phys', 'ext'):
+        _ip('link', 'add', br, 'type', 'bridge', netns=fab)
+        _ip('link', 'set', br, 'up', netns=fab)
+    # The host's own ends.
+    _veth_to_fabric(layout.HOST_MGMT_DEV, 'h-mgmt', 'mgmt', None)
+    _ip('addr', 'add', '%s/24' % layout.CONTROLLER_IP, 'dev',
+        layout.HOST_MGMT_DEV)
+    _veth_to_fabric(layout.HOST_EXT_DEV, 'h-ext', 'ext', None)
+    _ip('addr', 'add', '%s/24' % layout.EXT_HOST_IP, 'dev',
+        layout.HOST_EXT_DEV)
+    for index, node in enumerate(layout.NODES):
+        ns = node.netns
+        _ip('netns', 'add', ns)
+        _ip('link', 'set', 'lo', 'up', netns=ns)
+        _veth_to_fabric('mgmt0', 'n%d-mgmt' % index, 'mgmt', ns)
+        _ip('addr', 'add', node.mgmt_ip + '/24', 'dev', 'mgmt0', netns=ns)
+        _veth_to_fabric('eth1', 'n%d-phys' % index, 'phys', ns)
+        if node.role == 'network':
+            _veth_to_fabric('eth2', 'n%d-ext' % index, 'ext', ns)
+
+
+def _veth_to_fabric(inner, outer, bridge, netns):
+    """A veth pair: ``inner`` in ``netns`` (None: root), ``outer`` on the
+    fabric bridge ``bridge``."""
+    fab = layout.FABRIC_NETNS
+    args = ['link', 'add', inner, 'type', 'veth', 'peer', 'name', outer,
+            'netns', fab]
+    _ip(*args, netns=netns)
+    _ip('link', 'set', outer, 'master', bridge, 'up', netns=fab)
+    _ip('link', 'set', inner, 'up', netns=netns)
+
+
+# -- Open vSwitch, one per node ---------------------------------------------
+
+def ovs_dir(state, node):
+    return state.path('data', 'ovs', node.name)
+
+
+def ovs_env(state, node):
+    """Environment that points ovs-* tools at this node's OVS."""
+    d = ovs_dir(state, node)
+    return {'OVS_RUNDIR': d, 'OVS_DBDIR': d, 'OVS_LOGDIR': d,
+            'OVS_SYSCONFDIR': d}
+
+
+def start_ovs(state, node):
+    d = ovs_dir(state, node)
+    os.makedirs(d, exist_ok=True)
+    env = ovs_env(state, node)
+    db = os.path.join(d, 'conf.db')
+    if not os.path.exists(db):
+        proc.run(['ovsdb-tool', 'create', db, OVS_SCHEMA])
+    proc.spawn(state, 'ovsdb-server-%s' % node.name, [
+        'ovsdb-server', db,
+        '--remote=punix:%s/db.sock' % d,
+        # The Neutron agent and os-vif speak OVSDB over TCP, on the node's
+        # own loopback.
+        '--remote=ptcp:6640:127.0.0.1',
+        '--unixctl=%s/ovsdb-server.ctl' % d,
+        '--pidfile=%s/ovsdb-server.pid' % d,
+        '--log-file=%s/ovsdb-server.log' % d], netns=node.netns, env=env)
+    proc.wait_for('ovsdb-server on %s' % node.name,
+                  lambda: os.path.exists(os.path.join(d, 'db.sock')), 20)
+    vsctl(state, node, '--no-wait', 'init')
+    proc.spawn(state, 'ovs-vswitchd-%s' % node.name, [
+        'ovs-vswitchd', 'unix:%s/db.sock' % d,
+        '--unixctl=%s/ovs-vswitchd.ctl' % d,
+        '--pidfile=%s/ovs-vswitchd.pid' % d,
+        '--log-file=%s/ovs-vswitchd.log' % d], netns=node.netns, env=env)
+    proc.wait_for('ovs-vswitchd on %s' % node.name,
+                  lambda: os.path.exists(os.path.join(d,
+                                                      'ovs-vswitchd.ctl')),
+                  20)
+    # The node's uplinks, as a deployment tool would wire them.
+    vsctl(state, node, '--may-exist', 'add-br', layout.PHYS_BRIDGE, '--',
+          'set', 'bridge', layout.PHYS_BRIDGE, 'datapath_type=netdev', '--',
+          '--may-exist', 'add-port', layout.PHYS_BRIDGE, 'eth1')
+    _ip('link', 'set', layout.PHYS_BRIDGE, 'up', netns=node.netns)
+    if node.role == 'network':
+        vsctl(state, node, '--may-exist', 'add-br', layout.EXT_BRIDGE, '--',
+              'set', 'bridge', layout.EXT_BRIDGE, 'datapath_type=netdev',
+              '--', '--may-exist', 'add-port', layout.EXT_BRIDGE, 'eth2')
+        _ip('link', 'set', layout.EXT_BRIDGE, 'up', netns=node.netns)
+
+
+def vsctl(state, node, *args):
+    return proc.run(['ovs-vsctl', '--timeout=20'] + list(args),
+                    netns=node.netns, env=ovs_env(state, node))
+
+
+# -- teardown -----------------------------------------------------------------
+
+def lab_namespaces():
+    """Namespaces the lab (or Neutron inside it) made."""
+    mine = (layout.PREFIX + '-', 'qrouter-', 'qdhcp-', 'snat-', 'fip-')
+    return [ns for ns in netns_list() if ns.startswith(mine)]
+
+
+def kill_namespace_processes(names, timeout=10):
+    pids = set()
+    for ns in names:
+        out = proc.run(['ip', 'netns', 'pids', ns], check=False)
+        pids.update(int(p) for p in out.split() if p.isdigit())
+    for pid in pids:
+        proc.kill_group(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while any(proc.alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid in pids:
+        if proc.alive(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def destroy():
+    """Remove every namespace and root-namespace link of the lab."""
+    names = lab_namespaces()
+    kill_namespace_processes(names)
+    for ns in names:
+        proc.run(['ip', 'netns', 'delete', ns], check=False)
+    for dev in (layout.HOST_MGMT_DEV, layout.HOST_EXT_DEV):
+        proc.run(['ip', 'link', 'delete', dev], check=False)

@@ -1,0 +1,31 @@
+"""Write oslo.config style INI files from dicts."""
+
+import os
+
+
+def render(sections):
+    """{'section': {'key': value}} -> INI text; lists join with commas,
+    booleans are written as true/false, None drops the key."""
+    out = []
+    for section, values in sections.items():
+        out.append('[%s]' % section)
+        for key, value in values.items():
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                value = 'true' if value else 'false'
+            elif isinstance(value, (list, tuple)):
+                value = ','.join(str(v) for v in value)
+            out.append('%s = %s' % (key, value))
+        out.append('')
+    return '\n'.join(out)
+
+
+def write(path, sections, mode=0o600):
+    """Write an INI file readable by root only (it holds passwords)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, 'w') as f:
+        f.write(render(sections))
+    os.chmod(path, mode)
+    return path

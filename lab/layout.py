@@ -1,0 +1,105 @@
+"""Names and addresses of the lab: one place, read by every other module.
+
+The lab mirrors the paper's test bed: a controller/network node and two
+compute nodes joined by a "physical switch". Each node is a network
+namespace; the switch fabric lives in a namespace of its own so that the
+host's root namespace only gains two veth ends (management and external).
+"""
+
+import dataclasses
+import os
+
+PREFIX = 'sriovlab'
+
+#: management network: the control plane listens here (and on loopback).
+MGMT_CIDR = '192.168.240.0/24'
+CONTROLLER_IP = '192.168.240.1'
+#: external (public) network: floating IPs, reached from the host.
+EXT_CIDR = '172.24.4.0/24'
+EXT_HOST_IP = '172.24.4.1'
+EXT_POOL = ('172.24.4.10', '172.24.4.250')
+
+PHYSNET = 'physnet1'            # tenant VLANs (and, in part 2, the VFs)
+PUBLIC_PHYSNET = 'public'       # the flat external network
+VLAN_RANGE = (100, 199)
+PHYS_BRIDGE = 'br-eth1'
+EXT_BRIDGE = 'br-ex'
+REGION = 'RegionOne'
+
+PORTS = {
+    'keystone': 5000,
+    'placement': 8778,
+    'glance': 9292,
+    'nova': 8774,
+    'neutron': 9696,
+    'rabbitmq': 5672,
+    'mariadb': 13306,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Node:
+    name: str           # host name, as Nova and Neutron know it
+    role: str           # 'network' or 'compute'
+    mgmt_ip: str
+
+    @property
+    def netns(self):
+        return '%s-%s' % (PREFIX, self.name)
+
+
+NETWORK = Node('network', 'network', '192.168.240.10')
+COMPUTES = (Node('compute1', 'compute', '192.168.240.11'),
+            Node('compute2', 'compute', '192.168.240.12'))
+NODES = (NETWORK,) + COMPUTES
+FABRIC_NETNS = PREFIX + '-fabric'
+#: instance namespaces are PREFIX-vm-<instance uuid>.
+GUEST_NETNS_PREFIX = PREFIX + '-vm-'
+#: root-namespace ends of the fabric links.
+HOST_MGMT_DEV = 'slab-mgmt'
+HOST_EXT_DEV = 'slab-ext'
+
+
+def repo_root():
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@dataclasses.dataclass(frozen=True)
+class State:
+    """The lab's state directory: everything it writes lives below it."""
+    root: str
+
+    @classmethod
+    def default(cls):
+        return cls(os.path.abspath(os.environ.get(
+            'SRIOV_LAB_DIR', os.path.join(repo_root(), '.lab'))))
+
+    def path(self, *parts):
+        return os.path.join(self.root, *parts)
+
+    @property
+    def venv(self):
+        return self.path('venv')
+
+    def bin(self, name):
+        return self.path('venv', 'bin', name)
+
+    @property
+    def etc(self):
+        return self.path('etc')
+
+    @property
+    def logs(self):
+        return self.path('logs')
+
+    @property
+    def run(self):
+        return self.path('run')
+
+    @property
+    def data(self):
+        return self.path('data')
+
+    @property
+    def workspace(self):
+        return self.path('workspace')

@@ -1,0 +1,139 @@
+"""Cloud content of the lab, created through the real APIs (openstacksdk).
+
+Run inside the lab's venv: ``python -m lab.provision identity|resources``
+with the admin password in ``OS_PASSWORD``. Prints JSON of what it made.
+"""
+
+import json
+import os
+import sys
+import time
+
+import openstack
+
+from lab import layout
+
+SERVICES = {
+    # name: (type, port, path, description)
+    'placement': ('placement', layout.PORTS['placement'], '',
+                  'Placement'),
+    'glance': ('image', layout.PORTS['glance'], '', 'Image'),
+    'nova': ('compute', layout.PORTS['nova'], '/v2.1', 'Compute'),
+    'neutron': ('network', layout.PORTS['neutron'], '', 'Networking'),
+}
+FLAVORS = (
+    # name, vcpus, ram MB, disk GB
+    ('lab.small', 1, 256, 1),
+    ('lab.medium', 1, 512, 1),
+)
+IMAGE_NAME = 'lab-guest'
+
+
+def connect():
+    return openstack.connect(
+        auth_url='http://%s:%d/v3' % (layout.CONTROLLER_IP,
+                                      layout.PORTS['keystone']),
+        username='admin', password=os.environ['OS_PASSWORD'],
+        project_name='admin', user_domain_name='Default',
+        project_domain_name='Default', region_name=layout.REGION,
+        identity_api_version='3')
+
+
+def identity(conn, service_password):
+    project = conn.identity.find_project('service') or \
+        conn.identity.create_project(name='service', domain_id='default',
+                                     description='Service users')
+    admin_role = conn.identity.find_role('admin')
+    service_role = conn.identity.find_role('service') or \
+        conn.identity.create_role(name='service')
+    for name, (stype, port, path, desc) in SERVICES.items():
+        user = conn.identity.find_user(name, domain_id='default')
+        if user is None:
+            user = conn.identity.create_user(name=name, domain_id='default',
+                                             password=service_password)
+        for role in (admin_role, service_role):
+            conn.identity.assign_project_role_to_user(project, user, role)
+        service = conn.identity.find_service(name) or \
+            conn.identity.create_service(name=name, type=stype,
+                                         description=desc)
+        url = 'http://%s:%d%s' % (layout.CONTROLLER_IP, port, path)
+        have = {e.interface for e in conn.identity.endpoints(
+            service_id=service.id)}
+        for interface in ('public', 'internal', 'admin'):
+            if interface not in have:
+                conn.identity.create_endpoint(
+                    service_id=service.id, interface=interface, url=url,
+                    region_id=layout.REGION)
+    return {'service_project': project.id}
+
+
+def resources(conn, image_file):
+    made = {}
+    for name, vcpus, ram, disk in FLAVORS:
+        flavor = conn.compute.find_flavor(name) or conn.compute.create_flavor(
+            name=name, vcpus=vcpus, ram=ram, disk=disk, is_public=True)
+        made[name] = flavor.id
+    image = conn.image.find_image(IMAGE_NAME)
+    if image is None:
+        image = conn.image.create_image(
+            name=IMAGE_NAME, filename=image_file, disk_format='raw',
+            container_format='bare', visibility='public',
+            wait=True, timeout=120,
+            # What the guest offers, for people reading the image list.
+            lab_guest='network namespace with sshd and iperf3')
+    made['image'] = image.id
+    net = conn.network.find_network('public')
+    if net is None:
+        net = conn.network.create_network(
+            name='public', is_router_external=True, is_shared=False,
+            provider_network_type='flat',
+            provider_physical_network=layout.PUBLIC_PHYSNET)
+        conn.network.create_subnet(
+            network_id=net.id, name='public-subnet', ip_version=4,
+            cidr=layout.EXT_CIDR, gateway_ip=layout.EXT_HOST_IP,
+            is_dhcp_enabled=False,
+            allocation_pools=[{'start': layout.EXT_POOL[0],
+                               'end': layout.EXT_POOL[1]}])
+    made['public_network'] = net.id
+    return made
+
+
+def wait_compute_and_agents(conn, timeout):
+    """Both nova-computes up in a cell and every Neutron agent alive."""
+    deadline = time.monotonic() + timeout
+    want_hosts = {n.name for n in layout.COMPUTES}
+    want_agents = {('Open vSwitch agent', n.name) for n in layout.NODES}
+    want_agents.add(('L3 agent', layout.NETWORK.name))
+    while True:
+        hypervisors = {h.name for h in conn.compute.hypervisors()
+                       if h.state == 'up'}
+        hosts = {s.host for s in conn.compute.services()
+                 if s.binary == 'nova-compute' and s.state == 'up'}
+        agents = {(a.agent_type, a.host) for a in conn.network.agents()
+                  if a.is_alive}
+        missing = sorted(want_hosts - (hosts & hypervisors)) + sorted(
+            '%s on %s' % a for a in want_agents - agents)
+        if not missing:
+            return
+        if time.monotonic() > deadline:
+            raise SystemExit('not up after %d s: %s' % (timeout,
+                                                        ', '.join(missing)))
+        time.sleep(2)
+
+
+def main(argv):
+    conn = connect()
+    if argv[0] == 'identity':
+        out = identity(conn, os.environ['LAB_SERVICE_PASSWORD'])
+    elif argv[0] == 'wait':
+        wait_compute_and_agents(conn, int(argv[1]))
+        out = {}
+    elif argv[0] == 'resources':
+        out = resources(conn, argv[1])
+    else:
+        raise SystemExit('unknown step %s' % argv[0])
+    print(json.dumps(out))
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])

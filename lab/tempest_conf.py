@@ -1,0 +1,109 @@
+"""The Tempest workspace of the lab: ``tempest init`` plus a tempest.conf.
+
+Tempest and the plugin live in the checkout's ``.venv`` (the same one
+``tools/list-suite.sh`` makes), apart from the services' venv.
+"""
+
+import hashlib
+import os
+
+from lab import control
+from lab import inifile
+from lab import layout
+from lab import proc
+
+
+def tempest_venv():
+    return os.path.join(layout.repo_root(), '.venv')
+
+
+def workspace_name(state):
+    return 'sriovlab-' + hashlib.md5(state.root.encode()).hexdigest()[:8]
+
+
+def ensure_tempest():
+    venv = tempest_venv()
+    tempest = os.path.join(venv, 'bin', 'tempest')
+    root = layout.repo_root()
+    if not os.path.exists(tempest):
+        proc.run(['python3', '-m', 'venv', venv])
+        proc.run([os.path.join(venv, 'bin', 'pip'), 'install', '--quiet',
+                  '--upgrade', 'pip'], timeout=600)
+        proc.run([os.path.join(venv, 'bin', 'pip'), 'install', '--quiet',
+                  '-r', os.path.join(root, 'requirements.txt')],
+                 timeout=1200)
+        proc.run([os.path.join(venv, 'bin', 'pip'), 'install', '--quiet',
+                  '-e', root], timeout=600)
+    return tempest
+
+
+def conf_sections(state, made):
+    s = control.secrets_of(state)
+    return {
+        'DEFAULT': {'log_file': 'tempest.log'},
+        'auth': {'admin_username': 'admin', 'admin_password': s['admin'],
+                 'admin_project_name': 'admin',
+                 'admin_domain_name': 'Default',
+                 'use_dynamic_credentials': True,
+                 'create_isolated_networks': True},
+        'identity': {'uri_v3': control.keystone_url(), 'auth_version': 'v3',
+                     'region': layout.REGION},
+        'identity-feature-enabled': {'api_v2': False},
+        'compute': {'image_ref': made['image'],
+                    'image_ref_alt': made['image'],
+                    'flavor_ref': made['lab.small'],
+                    'flavor_ref_alt': made['lab.medium'],
+                    'min_compute_nodes': len(layout.COMPUTES),
+                    'build_timeout': 300,
+                    'region': layout.REGION},
+        'compute-feature-enabled': {
+            'console_output': True, 'metadata_service': False,
+            'config_drive': False, 'resize': False, 'cold_migration': False,
+            'live_migration': False, 'vnc_console': False,
+            'spice_console': False, 'serial_console': False,
+            'attach_encrypted_volume': False, 'pause': False,
+            'suspend': False, 'shelve': False, 'snapshot': False,
+            'rescue': False, 'change_password': False,
+            'interface_attach': False},
+        'network': {'public_network_id': made['public_network'],
+                    'floating_network_name': 'public',
+                    'project_network_cidr': '10.100.0.0/16',
+                    'project_network_mask_bits': 28,
+                    'project_networks_reachable': False,
+                    'region': layout.REGION},
+        'network-feature-enabled': {'ipv6': False,
+                                    'api_extensions': 'all',
+                                    'port_security': True},
+        'validation': {'run_validation': True, 'connect_method': 'floating',
+                       'auth_method': 'keypair', 'image_ssh_user': 'root',
+                       'ip_version_for_ssh': 4, 'ssh_timeout': 120,
+                       'connect_timeout': 30},
+        'image': {'region': layout.REGION},
+        'service_available': {'nova': True, 'neutron': True, 'glance': True,
+                              'cinder': False, 'swift': False,
+                              'heat': False, 'horizon': False,
+                              'placement': True},
+        'volume-feature-enabled': {'backup': False},
+        'sriov': {'physical_network': layout.PHYSNET,
+                  'compute_hosts': [n.name for n in layout.COMPUTES]},
+    }
+
+
+def write_workspace(state, made):
+    tempest = ensure_tempest()
+    ws = state.workspace
+    name = workspace_name(state)
+    if not os.path.exists(os.path.join(ws, 'etc')):
+        proc.run([tempest, 'workspace', 'remove', '--name', name],
+                 check=False)
+        proc.run([tempest, 'init', '--name', name, ws])
+    inifile.write(os.path.join(ws, 'etc', 'tempest.conf'),
+                  conf_sections(state, made))
+    return ws
+
+
+def forget_workspace(state):
+    tempest = os.path.join(tempest_venv(), 'bin', 'tempest')
+    if os.path.exists(tempest):
+        proc.run([tempest, 'workspace', 'remove', '--name',
+                  workspace_name(state)], check=False)

@@ -1,0 +1,1 @@
+"""The lab's hypervisor: instances are network namespaces."""

@@ -1,0 +1,368 @@
+"""A Nova virt driver whose instances are network namespaces.
+
+Set ``[DEFAULT] compute_driver = sriovlab.NetnsDriver`` (the lab installs
+``nova/virt/sriovlab.py``, which imports this class: Nova loads drivers
+from its own ``nova.virt`` package only). Everything
+above the hypervisor is Nova's own: scheduling, claims, the resource
+tracker, port binding through Neutron and the wait for Neutron's
+``network-vif-plugged`` events. Normal (OVS) ports are plugged with os-vif,
+the way Nova's libvirt driver plugs them (hybrid plug: qbr, qvb, qvo); the
+guest's NIC is the far end of a veth pair whose near end is the ``tap``
+device on ``qbr``, where libvirt would put the TAP of a QEMU guest.
+"""
+
+import json
+import os
+import shutil
+import signal
+import time
+
+import os_vif
+from oslo_concurrency import processutils
+from oslo_config import cfg
+from oslo_log import log as logging
+from oslo_utils import units
+
+from nova.compute import power_state
+from nova import exception
+from nova.network import model as network_model
+from nova.network import os_vif_util
+from nova.objects import fields as obj_fields
+from nova.virt import driver
+from nova.virt import hardware
+
+from lab.virt import guest
+
+LOG = logging.getLogger(__name__)
+CONF = cfg.CONF
+
+lab_opts = [
+    cfg.StrOpt('node_name', help='The lab node this nova-compute is.'),
+    cfg.StrOpt('guest_netns_prefix', default='sriovlab-vm-',
+               help='Instance namespaces are <prefix><instance uuid>.'),
+    cfg.StrOpt('guests_dir', help='Where guests keep sshd files and logs.'),
+]
+CONF.register_opts(lab_opts, group='lab')
+
+PLUGGABLE = (network_model.VIF_TYPE_OVS,)
+
+
+def _execute(*cmd, check=True):
+    try:
+        out, _err = processutils.execute(*cmd)
+        return out
+    except processutils.ProcessExecutionError:
+        if check:
+            raise
+        return ''
+
+
+class NetnsDriver(driver.ComputeDriver):
+    """Instances are network namespaces on the compute node."""
+
+    capabilities = dict(
+        driver.ComputeDriver.capabilities,
+        has_imagecache=False,
+        supports_evacuate=False,
+        supports_attach_interface=False,
+        supports_device_tagging=False,
+        supports_multiattach=False,
+        supports_trusted_certs=False,
+        supports_image_type_raw=True,
+        supports_image_type_qcow2=True,
+    )
+
+    def __init__(self, virtapi, read_only=False):
+        super().__init__(virtapi)
+        self._host = None
+
+    # -- host -----------------------------------------------------------------
+
+    def init_host(self, host):
+        self._host = host
+        os.makedirs(self._guests_root(), exist_ok=True)
+
+    def get_available_nodes(self, refresh=False):
+        return [CONF.host]
+
+    def get_host_ip_addr(self):
+        return CONF.my_ip
+
+    def _guests_root(self):
+        return os.path.join(CONF.lab.guests_dir, CONF.lab.node_name)
+
+    def _host_totals(self):
+        vcpus = os.cpu_count() or 1
+        with open('/proc/meminfo') as f:
+            mem_kb = int(next(line for line in f
+                              if line.startswith('MemTotal')).split()[1])
+        disk = shutil.disk_usage(CONF.instances_path)
+        return vcpus, mem_kb // 1024, disk.total // units.Gi, \
+            disk.free // units.Gi
+
+    def get_available_resource(self, nodename):
+        vcpus, mem_mb, disk_gb, free_gb = self._host_totals()
+        return {
+            'vcpus': vcpus, 'memory_mb': mem_mb, 'local_gb': disk_gb,
+            'vcpus_used': 0, 'memory_mb_used': 0, 'local_gb_used': 0,
+            'hypervisor_type': 'netns',
+            'hypervisor_version': 1000,
+            'hypervisor_hostname': nodename,
+            'cpu_info': json.dumps({'arch': 'x86_64', 'model': 'host',
+                                    'vendor': 'lab', 'features': [],
+                                    'topology': {'sockets': 1,
+                                                 'cores': vcpus,
+                                                 'threads': 1}}),
+            'disk_available_least': free_gb,
+            'supported_instances': [(obj_fields.Architecture.X86_64,
+                                     obj_fields.HVType.KVM,
+                                     obj_fields.VMMode.HVM)],
+            'numa_topology': None,
+        }
+
+    def update_provider_tree(self, provider_tree, nodename, allocations=None):
+        vcpus, mem_mb, disk_gb, _free = self._host_totals()
+        inv = provider_tree.data(nodename).inventory
+        ratios = self._get_allocation_ratios(inv)
+        provider_tree.update_inventory(nodename, {
+            'VCPU': {'total': vcpus, 'min_unit': 1, 'max_unit': vcpus,
+                     'step_size': 1, 'allocation_ratio': ratios['VCPU'],
+                     'reserved': CONF.reserved_host_cpus},
+            'MEMORY_MB': {'total': mem_mb, 'min_unit': 1,
+                          'max_unit': mem_mb, 'step_size': 1,
+                          'allocation_ratio': ratios['MEMORY_MB'],
+                          'reserved': CONF.reserved_host_memory_mb},
+            'DISK_GB': {'total': disk_gb, 'min_unit': 1,
+                        'max_unit': disk_gb, 'step_size': 1,
+                        'allocation_ratio': ratios['DISK_GB'],
+                        'reserved':
+                            self._get_reserved_host_disk_gb_from_config()},
+        })
+
+    # -- instances ---------------------------------------------------------------
+
+    def _netns(self, instance):
+        return guest.netns_name(CONF.lab.guest_netns_prefix, instance.uuid)
+
+    def _gdir(self, instance_uuid):
+        return guest.guest_dir(CONF.lab.guests_dir, CONF.lab.node_name,
+                               instance_uuid)
+
+    def _record(self, instance_uuid):
+        try:
+            with open(os.path.join(self._gdir(instance_uuid),
+                                   'instance.json')) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
+
+    def _save(self, instance_uuid, record):
+        path = os.path.join(self._gdir(instance_uuid), 'instance.json')
+        with open(path + '.tmp', 'w') as f:
+            json.dump(record, f)
+        os.replace(path + '.tmp', path)
+
+    def list_instance_uuids(self):
+        root = self._guests_root()
+        if not os.path.isdir(root):
+            return []
+        return [u for u in os.listdir(root) if self._record(u)]
+
+    def list_instances(self):
+        return [self._record(u)['name'] for u in self.list_instance_uuids()]
+
+    def instance_exists(self, instance):
+        return self._record(instance.uuid) is not None
+
+    def get_info(self, instance, use_cache=True):
+        record = self._record(instance.uuid)
+        if record is None:
+            raise exception.InstanceNotFound(instance_id=instance.uuid)
+        running = record.get('power') == 'on' and \
+            os.path.exists('/run/netns/' + self._netns(instance))
+        return hardware.InstanceInfo(
+            state=power_state.RUNNING if running else power_state.SHUTDOWN)
+
+    def get_console_output(self, context, instance):
+        try:
+            with open(os.path.join(self._gdir(instance.uuid),
+                                   'console.log'), 'rb') as f:
+                return f.read()
+        except OSError:
+            raise exception.ConsoleNotAvailable()
+
+    def spawn(self, context, instance, image_meta, injected_files,
+              admin_password, allocations, network_info=None,
+              block_device_info=None, power_on=True, accel_info=None):
+        network_info = network_info or []
+        for vif in network_info:
+            if vif['type'] not in PLUGGABLE:
+                raise exception.VirtualInterfacePlugException(
+                    'the lab driver cannot plug a %s VIF (port %s)'
+                    % (vif['type'], vif['id']))
+        gdir = self._gdir(instance.uuid)
+        os.makedirs(gdir, exist_ok=True)
+        self._save(instance.uuid, {'name': instance.name, 'power': 'off',
+                                   'vifs': [v['id'] for v in network_info]})
+        netns = self._netns(instance)
+        events = [('network-vif-plugged', vif['id'])
+                  for vif in network_info if vif.get('active', True) is False]
+        try:
+            with self.virtapi.wait_for_instance_event(
+                    instance, events, timeout=CONF.vif_plugging_timeout,
+                    error_callback=self._neutron_failed):
+                self._create_netns(netns)
+                self.plug_vifs(instance, network_info)
+                self._attach_nics(instance, netns, network_info)
+        except exception.InstanceEventTimeout:
+            self._teardown(instance, network_info)
+            raise exception.VirtualInterfaceCreateException()
+        except Exception:
+            LOG.exception('Failed to create the guest', instance=instance)
+            self._teardown(instance, network_info)
+            raise
+        self._write_guest_files(instance, netns, network_info)
+        if power_on:
+            self._power_on(instance)
+
+    def _neutron_failed(self, event_name, instance):
+        LOG.error('Neutron reported failure on event %s', event_name,
+                  instance=instance)
+        if CONF.vif_plugging_is_fatal:
+            raise exception.VirtualInterfaceCreateException()
+
+    @staticmethod
+    def _create_netns(netns):
+        if not os.path.exists('/run/netns/' + netns):
+            _execute('ip', 'netns', 'add', netns)
+
+    def _attach_nics(self, instance, netns, network_info):
+        """The guest's NICs: veth pairs from tapXXX on qbrXXX."""
+        for index, vif in enumerate(network_info):
+            tap = vif['devname']
+            peer = 'vm' + vif['id'][:11]
+            if not os.path.exists('/sys/class/net/' + tap):
+                _execute('ip', 'link', 'add', tap, 'type', 'veth', 'peer',
+                         'name', peer)
+                _execute('ip', 'link', 'set', peer, 'netns', netns, 'name',
+                         guest.nic_name(index))
+            mtu = str(vif['network'].get('meta', {}).get('mtu') or 1500)
+            _execute('ip', 'link', 'set', tap, 'mtu', mtu, 'master',
+                     'qbr' + vif['id'][:11], 'up')
+
+    def _write_guest_files(self, instance, netns, network_info):
+        gdir = self._gdir(instance.uuid)
+        plan = guest.interface_plan(network_info)
+        for cmd in guest.address_commands(netns, plan):
+            _execute(*cmd)
+        with open(os.path.join(gdir, 'sshd_config'), 'w') as f:
+            f.write(guest.sshd_config(gdir))
+        key = os.path.join(gdir, 'ssh_host_ed25519_key')
+        if not os.path.exists(key):
+            _execute('ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f',
+                     key)
+        with open(os.path.join(gdir, 'authorized_keys'), 'w') as f:
+            f.write((instance.key_data or '').strip() + '\n')
+        with open(os.path.join(gdir, 'console.log'), 'w') as f:
+            f.write(guest.console_log(instance.name, netns, plan))
+
+    def _power_on(self, instance):
+        netns = self._netns(instance)
+        gdir = self._gdir(instance.uuid)
+        for cmd in guest.start_commands(netns, gdir):
+            _execute(*cmd)
+        record = self._record(instance.uuid)
+        record['power'] = 'on'
+        self._save(instance.uuid, record)
+
+    def _power_off(self, instance):
+        netns = self._netns(instance)
+        self._kill_guest_processes(netns)
+        record = self._record(instance.uuid)
+        if record:
+            record['power'] = 'off'
+            self._save(instance.uuid, record)
+
+    @staticmethod
+    def _kill_guest_processes(netns):
+        if not os.path.exists('/run/netns/' + netns):
+            return
+        pids = [int(p) for p in _execute('ip', 'netns', 'pids', netns,
+                                         check=False).split()]
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for pid in pids:
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    pass
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and any(
+                    os.path.exists('/proc/%d' % p) for p in pids):
+                time.sleep(0.1)
+
+    def power_off(self, instance, timeout=0, retry_interval=0):
+        self._power_off(instance)
+
+    def power_on(self, context, instance, network_info,
+                 block_device_info=None, accel_info=None, share_info=None):
+        if self._record(instance.uuid) is None:
+            raise exception.InstanceNotFound(instance_id=instance.uuid)
+        self._power_off(instance)
+        self._power_on(instance)
+
+    def reboot(self, context, instance, network_info, reboot_type,
+               block_device_info=None, bad_volumes_callback=None,
+               accel_info=None, share_info=None):
+        if self._record(instance.uuid) is None:
+            raise exception.InstanceNotFound(instance_id=instance.uuid)
+        self._power_off(instance)
+        if reboot_type.lower() == 'hard':
+            self.plug_vifs(instance, network_info)
+        self._power_on(instance)
+
+    def plug_vifs(self, instance, network_info):
+        info = os_vif_util.nova_to_osvif_instance(instance)
+        for vif in network_info:
+            if vif['type'] in PLUGGABLE:
+                os_vif.plug(os_vif_util.nova_to_osvif_vif(vif), info)
+
+    def unplug_vifs(self, instance, network_info):
+        info = os_vif_util.nova_to_osvif_instance(instance)
+        for vif in network_info or []:
+            if vif['type'] in PLUGGABLE:
+                try:
+                    os_vif.unplug(os_vif_util.nova_to_osvif_vif(vif), info)
+                except Exception:
+                    LOG.exception('Failed to unplug VIF %s', vif['id'],
+                                  instance=instance)
+
+    def _teardown(self, instance, network_info):
+        netns = self._netns(instance)
+        self._kill_guest_processes(netns)
+        if os.path.exists('/run/netns/' + netns):
+            # Deleting the namespace deletes the guest's veth ends, and
+            # with them the tap devices on the node.
+            _execute('ip', 'netns', 'delete', netns, check=False)
+        for vif in network_info or []:
+            tap = vif.get('devname')
+            if tap and os.path.exists('/sys/class/net/' + tap):
+                _execute('ip', 'link', 'delete', tap, check=False)
+        self.unplug_vifs(instance, network_info)
+        shutil.rmtree(self._gdir(instance.uuid), ignore_errors=True)
+
+    def destroy(self, context, instance, network_info, block_device_info=None,
+                destroy_disks=True, destroy_secrets=True):
+        if self._record(instance.uuid) is None and not os.path.exists(
+                '/run/netns/' + self._netns(instance)):
+            LOG.warning('Instance not found on the node; cleaning up what '
+                        'is left', instance=instance)
+        self._teardown(instance, network_info)
+
+    def cleanup(self, context, instance, network_info, block_device_info=None,
+                destroy_disks=True, migrate_data=None, destroy_vifs=True,
+                destroy_secrets=True):
+        if destroy_vifs:
+            self.unplug_vifs(instance, network_info)
+
+    def get_volume_connector(self, instance):
+        return {'ip': CONF.my_ip, 'host': CONF.host, 'initiator': None}

@@ -1,0 +1,116 @@
+"""What a guest is: a network namespace with NICs, addresses, sshd, iperf3.
+
+Pure planning lives here (what to name, which addresses, which commands);
+the driver runs the commands. A guest reads its addresses from the port's
+fixed IPs and the subnet, as cloud-init would from a config drive.
+"""
+
+import ipaddress
+import os
+import shlex
+
+SSHD = '/usr/sbin/sshd'
+#: the iperf3 server a guest image runs at boot (the plugin starts its own
+#: servers on other ports as well).
+IPERF3_PORT = 5201
+
+
+def netns_name(prefix, instance_uuid):
+    return prefix + instance_uuid
+
+
+def guest_dir(guests_dir, node, instance_uuid):
+    return os.path.join(guests_dir, node, instance_uuid)
+
+
+def nic_name(index):
+    return 'eth%d' % index
+
+
+def interface_plan(network_info):
+    """[(nic, mac, mtu, [cidr addresses], gateway or None)] of a guest.
+
+    ``network_info`` is Nova's network model (a list of VIF dicts).
+    The first NIC with a gateway gets the default route.
+    """
+    plan = []
+    for index, vif in enumerate(network_info):
+        network = vif['network']
+        addresses, gateway = [], None
+        for subnet in network['subnets']:
+            cidr = ipaddress.ip_network(subnet['cidr'])
+            if cidr.version != 4:
+                continue
+            for ip in subnet['ips']:
+                addresses.append('%s/%d' % (ip['address'], cidr.prefixlen))
+            gw = subnet.get('gateway') or {}
+            if gw.get('address') and gateway is None:
+                gateway = gw['address']
+        mtu = network.get('meta', {}).get('mtu') or 1500
+        plan.append((nic_name(index), vif['address'], int(mtu), addresses,
+                     gateway))
+    return plan
+
+
+def address_commands(netns, plan):
+    """ip commands that configure the guest's NICs (run on the node)."""
+    cmds = [['ip', 'netns', 'exec', netns, 'ip', 'link', 'set', 'lo', 'up']]
+    routed = False
+    for nic, mac, mtu, addresses, gateway in plan:
+        cmds.append(['ip', '-n', netns, 'link', 'set', nic, 'address', mac,
+                     'mtu', str(mtu), 'up'])
+        for addr in addresses:
+            cmds.append(['ip', '-n', netns, 'addr', 'add', addr, 'dev', nic])
+        if gateway and not routed:
+            cmds.append(['ip', '-n', netns, 'route', 'add', 'default', 'via',
+                         gateway, 'dev', nic])
+            routed = True
+    return cmds
+
+
+def sshd_config(gdir):
+    """sshd_config of a guest: its own host key, pid file and keys file."""
+    return '\n'.join([
+        'Port 22',
+        'ListenAddress 0.0.0.0',
+        'HostKey %s' % os.path.join(gdir, 'ssh_host_ed25519_key'),
+        'PidFile %s' % os.path.join(gdir, 'sshd.pid'),
+        'AuthorizedKeysFile %s' % os.path.join(gdir, 'authorized_keys'),
+        'PermitRootLogin prohibit-password',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'UsePAM no',
+        'StrictModes no',
+        'PrintMotd no',
+        'UseDNS no',
+        'Subsystem sftp internal-sftp',
+        '',
+    ])
+
+
+def start_commands(netns, gdir):
+    """Commands that "boot" the guest's services, detached from the caller."""
+    return [
+        ['setsid', '-f', 'ip', 'netns', 'exec', netns, SSHD, '-f',
+         os.path.join(gdir, 'sshd_config'), '-E',
+         os.path.join(gdir, 'sshd.log')],
+        ['setsid', '-f', 'ip', 'netns', 'exec', netns, 'iperf3', '-s', '-p',
+         str(IPERF3_PORT), '-D', '-I', os.path.join(gdir, 'iperf3.pid'),
+         '--logfile', os.path.join(gdir, 'iperf3.log')],
+    ]
+
+
+def console_log(instance_name, netns, plan):
+    """The text get_console_output returns: what the guest "booted" with."""
+    lines = ['sriov-lab guest %s (network namespace %s)' % (instance_name,
+                                                            netns)]
+    for nic, mac, mtu, addresses, gateway in plan:
+        lines.append('%s: mac %s mtu %d addresses %s%s' % (
+            nic, mac, mtu, ' '.join(addresses) or '-',
+            ' gateway %s' % gateway if gateway else ''))
+    lines.append('sshd on port 22, iperf3 -s on port %d' % IPERF3_PORT)
+    return '\n'.join(lines) + '\n'
+
+
+def quoted(cmd):
+    return ' '.join(shlex.quote(c) for c in cmd)
