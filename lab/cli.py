@@ -26,8 +26,9 @@ from lab import tempest_conf
 APT_PACKAGES = ('mariadb-server', 'mariadb-client', 'rabbitmq-server', 'openvswitch-switch',
                 'iperf3', 'openssh-server', 'openssh-client', 'iptables',
                 'conntrack', 'iputils-arping', 'iputils-ping', 'iproute2',
-                'util-linux', 'python3-venv')
+                'util-linux', 'ethtool', 'python3-venv')
 OWNER_FILE = '/run/sriovlab.owner'
+RUN_SSHD = '/run/sshd'
 DRIVER_SHIM = ('"""Installed by the SR-IOV lab: its network-namespace '
                'driver."""\nfrom lab.virt.driver import NetnsDriver  '
                '# noqa: F401\n')
@@ -169,6 +170,11 @@ def up(state, args):
         f.write(state.root)
     log('packages and venv ready')
     control.write_sudo_shim(state)
+    if not os.path.isdir(RUN_SSHD):
+        # sshd's privilege separation directory, which the guests' sshd
+        # needs (systemd-tmpfiles makes it on a booted host).
+        os.makedirs(RUN_SSHD, mode=0o755)
+        open(state.path('made-run-sshd'), 'w').close()
     control.write_configs(state)
     fabric.build(state)
     for node in layout.NODES:
@@ -238,6 +244,8 @@ def down(state, args):
     for ns in fabric.lab_namespaces():
         proc.run(['ip', 'netns', 'delete', ns], check=False)
     tempest_conf.forget_workspace(state)
+    if os.path.exists(state.path('made-run-sshd')):
+        shutil.rmtree(RUN_SSHD, ignore_errors=True)
     wipe_runtime(state)
     if os.path.exists(OWNER_FILE):
         os.unlink(OWNER_FILE)

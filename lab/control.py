@@ -278,6 +278,9 @@ def write_configs(state):
             vif_plugging_timeout=120, vif_plugging_is_fatal=True,
             instances_path=state.path('data', 'nova', node.name,
                                       'instances'))
+        # Root already: privsep helpers start through the sudo shim, not
+        # through nova-rootwrap and /etc/nova/rootwrap.conf.
+        conf['workarounds'] = {'disable_rootwrap': True}
         conf['os_vif_ovs'] = {'ovsdb_connection': 'tcp:127.0.0.1:6640',
                               'ovsdb_interface': 'native'}
         conf['lab'] = {'node_name': node.name,

@@ -51,6 +51,10 @@ def build(state):
     _veth_to_fabric(layout.HOST_EXT_DEV, 'h-ext', 'ext', None)
     _ip('addr', 'add', '%s/24' % layout.EXT_HOST_IP, 'dev',
         layout.HOST_EXT_DEV)
+    # Frames the host sends reach a node's userspace OVS through a packet
+    # socket, which cannot complete an offloaded checksum: compute it here.
+    for dev in (layout.HOST_MGMT_DEV, layout.HOST_EXT_DEV):
+        proc.run(['ethtool', '-K', dev, 'tx', 'off'])
     for index, node in enumerate(layout.NODES):
         ns = node.netns
         _ip('netns', 'add', ns)

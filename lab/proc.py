@@ -19,6 +19,21 @@ def netns_prefix(netns):
     return ['ip', 'netns', 'exec', netns] if netns else []
 
 
+#: How a node's services enter their node: its network namespace, and a
+#: mount namespace of their own in which /sys shows the node's devices (as
+#: ``ip netns exec`` does) while /run/netns stays shared with the host, so
+#: that namespaces they create (guests, qrouter-*) are visible machine-wide.
+NODE_SHELL = ('umount -l /sys && '
+              'mount -t sysfs -o nosuid,nodev,noexec sysfs /sys && '
+              'exec "$@"')
+
+
+def node_prefix(netns):
+    return ['nsenter', '--net=/run/netns/' + netns, '--', 'unshare',
+            '--mount', '--propagation', 'unchanged', '--', 'sh', '-c',
+            NODE_SHELL, netns]
+
+
 def run(cmd, netns=None, check=True, env=None, user=None, timeout=300,
         input=None, quiet=False):
     """Run a command to completion; return its stdout (text)."""
@@ -68,8 +83,8 @@ def spawn(state, name, cmd, netns=None, env=None, user=None, cwd=None):
     """Start a long-running service; return its pid."""
     os.makedirs(state.logs, exist_ok=True)
     os.makedirs(state.run, exist_ok=True)
-    full = netns_prefix(netns) + (['runuser', '-u', user, '--']
-                                  if user else []) + list(cmd)
+    full = (node_prefix(netns) if netns else []) + (
+        ['runuser', '-u', user, '--'] if user else []) + list(cmd)
     log = open(os.path.join(state.logs, name + '.log'), 'ab')
     try:
         proc = subprocess.Popen(full, stdout=log, stderr=subprocess.STDOUT,

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 import time
 
 import os_vif
@@ -270,7 +271,11 @@ class NetnsDriver(driver.ComputeDriver):
         netns = self._netns(instance)
         gdir = self._gdir(instance.uuid)
         for cmd in guest.start_commands(netns, gdir):
-            _execute(*cmd)
+            # The daemons must not hold our pipes: processutils would wait
+            # for them to close.
+            subprocess.run(cmd, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=True, timeout=30)
         record = self._record(instance.uuid)
         record['power'] = 'on'
         self._save(instance.uuid, record)

@@ -57,6 +57,11 @@ def address_commands(netns, plan):
     cmds = [['ip', 'netns', 'exec', netns, 'ip', 'link', 'set', 'lo', 'up']]
     routed = False
     for nic, mac, mtu, addresses, gateway in plan:
+        # The guest computes its own checksums: a partial checksum (veth
+        # offload) would leave the node's userspace OVS with bad TCP
+        # checksums, which the far end drops.
+        cmds.append(['ip', 'netns', 'exec', netns, 'ethtool', '-K', nic,
+                     'tx', 'off'])
         cmds.append(['ip', '-n', netns, 'link', 'set', nic, 'address', mac,
                      'mtu', str(mtu), 'up'])
         for addr in addresses:
