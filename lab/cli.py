@@ -5,6 +5,7 @@ Usage (as root)::
     python3 -m lab up          # install what is missing, start everything
     python3 -m lab status
     python3 -m lab workspace   # (re)write the Tempest workspace
+    python3 -m lab smoke       # boot, SSH, ping, iperf3, layout checks
     python3 -m lab down        # stop everything, remove all it made
 """
 
@@ -23,7 +24,8 @@ from lab import layout
 from lab import proc
 from lab import tempest_conf
 
-APT_PACKAGES = ('mariadb-server', 'mariadb-client', 'rabbitmq-server', 'openvswitch-switch',
+APT_PACKAGES = ('mariadb-server', 'mariadb-client', 'rabbitmq-server',
+                'openvswitch-switch',
                 'iperf3', 'openssh-server', 'openssh-client', 'iptables',
                 'conntrack', 'iputils-arping', 'iputils-ping', 'iproute2',
                 'util-linux', 'ethtool', 'python3-venv')
@@ -42,7 +44,7 @@ def log(msg, *args):
 START = time.monotonic()
 
 
-# -- installation --------------------------------------------------------------
+# -- installation -------------------------------------------------------------
 
 def missing_packages():
     out = proc.run(['dpkg-query', '-W', '-f', '${Package} ${Status}\n'] +
@@ -219,6 +221,16 @@ def up(state, args):
     print(ws)
 
 
+def smoke(state, args):
+    s = control.secrets_of(state)
+    res = subprocess.run(
+        [state.bin('python'), '-m', 'lab.smoke'],
+        env=dict(os.environ, **control.service_env(state, {
+            'OS_PASSWORD': s['admin'], 'SRIOV_LAB_DIR': state.root,
+            'PYTHONPATH': layout.repo_root()})), timeout=900)
+    return res.returncode
+
+
 def status(state, args):
     owner = other_lab()
     services = proc.services(state)
@@ -227,7 +239,14 @@ def status(state, args):
     for name, pid in services.items():
         print('  %-32s %s' % (name, 'running (pid %d)' % pid if pid
                               else 'NOT RUNNING'))
-    print('namespaces: %s' % (' '.join(fabric.lab_namespaces()) or '-'))
+    names = fabric.lab_namespaces()
+    print('namespaces: %s' % (' '.join(names) or '-'))
+    pids = set(proc.processes_under(state.root))
+    for ns in names:
+        pids.update(int(p) for p in proc.run(['ip', 'netns', 'pids', ns],
+                                             check=False).split())
+    print('memory: %.0f MiB resident in %d lab processes'
+          % (proc.rss_mib(pids), len(pids)))
     if os.path.exists(state.path('workspace', 'etc', 'tempest.conf')):
         print('tempest workspace: %s' % state.workspace)
     down_services = [n for n, p in services.items() if not p]
@@ -267,7 +286,7 @@ def main(argv=None):
     parser.add_argument('--state-dir', help='default: $SRIOV_LAB_DIR or '
                         '<checkout>/.lab')
     sub = parser.add_subparsers(dest='command', required=True)
-    for name in ('up', 'status', 'down', 'workspace'):
+    for name in ('up', 'status', 'down', 'workspace', 'smoke'):
         sub.add_parser(name)
     args = parser.parse_args(argv)
     if os.geteuid() != 0:
@@ -276,8 +295,9 @@ def main(argv=None):
         else layout.State.default()
     os.makedirs(state.root, exist_ok=True)
     try:
-        return {'up': up, 'status': status, 'down': down,
-                'workspace': workspace}[args.command](state, args) or 0
+        command = {'up': up, 'status': status, 'down': down,
+                   'workspace': workspace, 'smoke': smoke}[args.command]
+        return command(state, args) or 0
     except proc.LabError as e:
         print('lab %s failed: %s' % (args.command, e), file=sys.stderr)
         return 1

@@ -22,7 +22,7 @@ DB_NAMES = ('keystone', 'placement', 'glance', 'nova_api', 'nova',
 SERVICE_USERS = ('placement', 'glance', 'nova', 'neutron')
 
 
-# -- secrets --------------------------------------------------------------------
+# -- secrets ------------------------------------------------------------------
 
 def secrets_of(state):
     """Passwords of this lab, made once, kept in a root-only file."""
@@ -55,9 +55,12 @@ def service_env(state, extra=None):
 
 
 def write_sudo_shim(state):
-    """Services call ``sudo privsep-helper`` and ``sudo ip ...``; the lab
-    runs them as root already, so here sudo only drops its own options
-    and keeps the environment (OVS_RUNDIR of the node among it)."""
+    """Write the lab's ``sudo``: it runs the command as it is.
+
+    Services call ``sudo privsep-helper`` and ``sudo ip ...``; the lab runs
+    them as root already, so here sudo only drops its own options and
+    keeps the environment (OVS_RUNDIR of the node among it).
+    """
     path = state.path('bin', 'sudo')
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, 'w') as f:
@@ -71,7 +74,7 @@ def write_sudo_shim(state):
     os.chmod(path, 0o755)
 
 
-# -- MariaDB ----------------------------------------------------------------------
+# -- MariaDB ------------------------------------------------------------------
 # (PostgreSQL is not an option: a Neutron migration of this release series
 # issues MySQL-only SQL, "ALTER TABLE tags CONVERT TO CHARACTER SET".)
 
@@ -175,7 +178,7 @@ def transport_url(state):
                                        layout.PORTS['rabbitmq'])
 
 
-# -- configuration files ---------------------------------------------------------
+# -- configuration files ------------------------------------------------------
 
 def _auth(state, user):
     return {'auth_url': keystone_url(), 'auth_type': 'password',
@@ -346,7 +349,7 @@ def write_configs(state):
     _ = s
 
 
-# -- services ------------------------------------------------------------------
+# -- services -----------------------------------------------------------------
 
 def _gunicorn(state, name, app, port, env):
     proc.spawn(state, name, [

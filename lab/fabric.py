@@ -67,8 +67,11 @@ def build(state):
 
 
 def _veth_to_fabric(inner, outer, bridge, netns):
-    """A veth pair: ``inner`` in ``netns`` (None: root), ``outer`` on the
-    fabric bridge ``bridge``."""
+    """Make a veth pair from ``netns`` to a fabric bridge.
+
+    ``inner`` is in ``netns`` (None: the root namespace), ``outer`` on
+    the fabric bridge ``bridge``.
+    """
     fab = layout.FABRIC_NETNS
     args = ['link', 'add', inner, 'type', 'veth', 'peer', 'name', outer,
             'netns', fab]

@@ -4,8 +4,11 @@ import os
 
 
 def render(sections):
-    """{'section': {'key': value}} -> INI text; lists join with commas,
-    booleans are written as true/false, None drops the key."""
+    """Turn {'section': {'key': value}} into INI text.
+
+    Lists join with commas, booleans are written as true/false, None
+    drops the key.
+    """
     out = []
     for section, values in sections.items():
         out.append('[%s]' % section)

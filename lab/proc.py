@@ -75,8 +75,8 @@ def _env(extra):
 
 
 def _show(cmd):
-    return ' '.join(str(c) for c in cmd[:4]) + (' ...' if len(cmd) > 4
-                                                 else '')
+    more = ' ...' if len(cmd) > 4 else ''
+    return ' '.join(str(c) for c in cmd[:4]) + more
 
 
 def spawn(state, name, cmd, netns=None, env=None, user=None, cwd=None):
@@ -144,8 +144,8 @@ def wait_for(what, check, timeout, interval=0.5, log=None):
             return result
         if time.monotonic() > deadline:
             hint = ' (see %s)' % log if log else ''
-            raise LabError('%s not ready after %d s%s' % (what, timeout,
-                                                         hint))
+            raise LabError('%s not ready after %d s%s'
+                           % (what, timeout, hint))
         time.sleep(interval)
 
 
@@ -229,3 +229,18 @@ def processes_under(path):
                 cwd.startswith(path + '/'):
             found.append(int(entry))
     return found
+
+
+def rss_mib(pids):
+    """Sum the resident memory of ``pids``, in MiB.
+
+    Shared pages count once per process: an upper bound.
+    """
+    total = 0
+    for pid in pids:
+        try:
+            with open('/proc/%d/statm' % pid) as f:
+                total += int(f.read().split()[1])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total * os.sysconf('SC_PAGE_SIZE') / 2 ** 20

@@ -18,12 +18,6 @@ import signal
 import subprocess
 import time
 
-import os_vif
-from oslo_concurrency import processutils
-from oslo_config import cfg
-from oslo_log import log as logging
-from oslo_utils import units
-
 from nova.compute import power_state
 from nova import exception
 from nova.network import model as network_model
@@ -31,6 +25,11 @@ from nova.network import os_vif_util
 from nova.objects import fields as obj_fields
 from nova.virt import driver
 from nova.virt import hardware
+import os_vif
+from oslo_concurrency import processutils
+from oslo_config import cfg
+from oslo_log import log as logging
+from oslo_utils import units
 
 from lab.virt import guest
 
@@ -140,7 +139,7 @@ class NetnsDriver(driver.ComputeDriver):
                             self._get_reserved_host_disk_gb_from_config()},
         })
 
-    # -- instances ---------------------------------------------------------------
+    # -- instances ------------------------------------------------------------
 
     def _netns(self, instance):
         return guest.netns_name(CONF.lab.guest_netns_prefix, instance.uuid)

@@ -1,0 +1,225 @@
+"""The lab's own acceptance check, through the real APIs.
+
+Boots three VMs with normal (OVS) ports on one tenant VLAN network with
+two subnets behind a router: ``a`` and ``c`` on compute1 (subnets 1 and
+2), ``b`` on compute2 (subnet 1). Then, over SSH through a floating IP:
+``a`` pings ``b`` and ``c`` (through the router), ``iperf3`` from ``a`` to
+``b`` (compute1 -> compute2 over the OVS path); on compute1 the port of
+``a`` has its tap/qbr/qvb/qvo devices and ``qvo`` is on br-int with the
+port's iface-id. Prints one JSON document; exits non-zero on a failure.
+Everything it makes is deleted at the end. Run in the lab's venv:
+``python -m lab.smoke`` (``OS_PASSWORD`` = the admin password).
+"""
+
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import paramiko
+
+from lab import layout
+from lab import provision
+
+TIMEOUT = 300
+
+
+class SmokeFailure(Exception):
+    pass
+
+
+def wait(what, check, timeout=TIMEOUT, interval=2):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise SmokeFailure('%s: not within %d s' % (what, timeout))
+        time.sleep(interval)
+
+
+def ssh(host, key, command, timeout=60):
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    client.connect(host, username='root', pkey=key, timeout=20,
+                   banner_timeout=20, auth_timeout=20, look_for_keys=False,
+                   allow_agent=False)
+    try:
+        _in, out, err = client.exec_command(command, timeout=timeout)
+        status = out.channel.recv_exit_status()
+        return status, out.read().decode(), err.read().decode()
+    finally:
+        client.close()
+
+
+def node_cmd(node, *cmd):
+    env = dict(os.environ, OVS_RUNDIR=os.path.join(
+        os.environ['SRIOV_LAB_DIR'], 'data', 'ovs', node))
+    netns = '%s-%s' % (layout.PREFIX, node)
+    return subprocess.run(['ip', 'netns', 'exec', netns] + list(cmd),
+                          env=env, capture_output=True,
+                          text=True, check=True, timeout=30).stdout
+
+
+def main():
+    conn = provision.connect()
+    made = []       # (kind, id) in creation order
+    result = {}
+    tmp = tempfile.mkdtemp(prefix='lab-smoke-')
+    try:
+        keyfile = os.path.join(tmp, 'key')
+        subprocess.run(['ssh-keygen', '-q', '-t', 'rsa', '-b', '2048', '-N',
+                        '', '-m', 'PEM', '-f', keyfile], check=True)
+        key = paramiko.RSAKey.from_private_key(io.StringIO(open(keyfile)
+                                                           .read()))
+        kp = conn.compute.create_keypair(
+            name='smoke-key', public_key=open(keyfile + '.pub').read())
+        made.append(('keypair', kp.name))
+        sg = conn.network.create_security_group(name='smoke-sg')
+        made.append(('security_group', sg.id))
+        for proto in ('icmp', 'tcp'):
+            conn.network.create_security_group_rule(
+                security_group_id=sg.id, direction='ingress',
+                protocol=proto, ethertype='IPv4')
+        net = conn.network.create_network(name='smoke-net')
+        made.append(('network', net.id))
+        result['network'] = {'type': net.provider_network_type,
+                             'physnet': net.provider_physical_network,
+                             'vlan': net.provider_segmentation_id}
+        subnets = [conn.network.create_subnet(
+            network_id=net.id, ip_version=4, cidr='10.200.%d.0/24' % i,
+            name='smoke-subnet%d' % i) for i in (1, 2)]
+        router = conn.network.create_router(
+            name='smoke-router', external_gateway_info={
+                'network_id': conn.network.find_network('public').id})
+        made.append(('router', router.id))
+        for sn in subnets:
+            conn.network.add_interface_to_router(router, subnet_id=sn.id)
+            made.append(('router_interface', (router.id, sn.id)))
+        image = conn.image.find_image(provision.IMAGE_NAME)
+        flavor = conn.compute.find_flavor('lab.small')
+        plan = {'a': ('compute1', 0), 'b': ('compute2', 0),
+                'c': ('compute1', 1)}
+        servers = {}
+        for name, (host, sn) in plan.items():
+            port = conn.network.create_port(
+                network_id=net.id, security_group_ids=[sg.id],
+                fixed_ips=[{'subnet_id': subnets[sn].id}])
+            made.append(('port', port.id))
+            server = conn.compute.create_server(
+                name='smoke-' + name, image_id=image.id,
+                flavor_id=flavor.id, key_name=kp.name,
+                networks=[{'port': port.id}],
+                availability_zone='nova:' + host)
+            made.append(('server', server.id))
+            servers[name] = (server, port)
+        start = time.monotonic()
+        for name, (server, port) in servers.items():
+            s = conn.compute.wait_for_server(server, wait=TIMEOUT)
+            if s.compute_host != plan[name][0]:
+                raise SmokeFailure('%s landed on %s, not %s' % (
+                    name, s.compute_host, plan[name][0]))
+        result['boot_seconds'] = round(time.monotonic() - start, 1)
+        ips = {n: conn.network.get_port(p.id).fixed_ips[0]['ip_address']
+               for n, (s, p) in servers.items()}
+        fip = conn.network.create_ip(
+            floating_network_id=conn.network.find_network('public').id,
+            port_id=servers['a'][1].id)
+        made.append(('floating_ip', fip.id))
+        addr = fip.floating_ip_address
+        status = wait('SSH to a at %s' % addr, lambda: _try(
+            lambda: ssh(addr, key, 'true')), timeout=120)
+        result['ssh'] = 'ok' if status[0] == 0 else status
+        for peer in ('b', 'c'):
+            rc, out, err = ssh(addr, key, 'ping -c 3 -W 2 %s' % ips[peer])
+            if rc != 0:
+                raise SmokeFailure('a cannot ping %s (%s): %s' % (
+                    peer, ips[peer], out[-300:]))
+            result['ping_a_to_%s' % peer] = out.strip().splitlines()[-1]
+        rc, out, err = ssh(addr, key, 'iperf3 -c %s -t 10 -O 2 -J'
+                           % ips['b'], timeout=60)
+        doc = json.loads(out)
+        if rc != 0 or 'error' in doc:
+            raise SmokeFailure('iperf3 a -> b failed: %s' % doc.get('error'))
+        gbps = doc['end']['sum_received']['bits_per_second'] / 1e9
+        result['iperf3_compute1_to_compute2_gbps'] = round(gbps, 3)
+        result['iperf3_sender_cpu_percent'] = round(
+            doc['end']['cpu_utilization_percent']['host_total'], 1)
+        if gbps <= 0:
+            raise SmokeFailure('iperf3 a -> b reported no traffic')
+        pid = servers['a'][1].id
+        links = node_cmd('compute1', 'ip', '-o', 'link')
+        devices = {p + pid[:11] for p in ('tap', 'qbr', 'qvb', 'qvo')}
+        missing = sorted(d for d in devices if d + ':' not in links
+                         and d + '@' not in links)
+        if missing:
+            raise SmokeFailure('compute1 lacks %s for port %s' % (missing,
+                                                                  pid))
+        result['hybrid_plug_devices'] = sorted(devices)
+        ovs = node_cmd('compute1', 'ovs-vsctl', '--bare', '--columns=name',
+                       'find', 'interface',
+                       'external_ids:iface-id=%s' % pid).split()
+        br = node_cmd('compute1', 'ovs-vsctl', 'port-to-br',
+                      'qvo' + pid[:11]).strip()
+        if ovs != ['qvo' + pid[:11]] or br != 'br-int':
+            raise SmokeFailure('qvo of port %s not on br-int with its '
+                               'iface-id: %s on %s' % (pid, ovs, br))
+        result['ovs_port'] = '%s on %s, iface-id %s' % (ovs[0], br, pid)
+        result['verdict'] = 'pass'
+    except SmokeFailure as e:
+        result['verdict'] = 'fail: %s' % e
+    finally:
+        _cleanup(conn, made)
+    print(json.dumps(result, indent=1))
+    return 0 if result.get('verdict') == 'pass' else 1
+
+
+def _try(fn):
+    try:
+        return fn()
+    except Exception:
+        return None
+
+
+def _cleanup(conn, made):
+    servers = [i for k, i in made if k == 'server']
+    for kind, ident in reversed(made):
+        try:
+            if kind == 'server':
+                conn.compute.delete_server(ident)
+            elif kind == 'floating_ip':
+                conn.network.delete_ip(ident)
+        except Exception:
+            pass
+    for sid in servers:
+        try:
+            conn.compute.wait_for_delete(conn.compute.get_server(sid),
+                                         wait=TIMEOUT)
+        except Exception:
+            pass
+    for kind, ident in reversed(made):
+        try:
+            if kind == 'port':
+                conn.network.delete_port(ident)
+            elif kind == 'router_interface':
+                conn.network.remove_interface_from_router(
+                    ident[0], subnet_id=ident[1])
+            elif kind == 'router':
+                conn.network.delete_router(ident)
+            elif kind == 'network':
+                conn.network.delete_network(ident)
+            elif kind == 'security_group':
+                conn.network.delete_security_group(ident)
+            elif kind == 'keypair':
+                conn.compute.delete_keypair(ident)
+        except Exception as e:
+            print('cleanup of %s %s failed: %s' % (kind, ident, e),
+                  file=sys.stderr)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

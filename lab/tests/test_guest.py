@@ -1,0 +1,92 @@
+"""The guest plan: NICs, addresses and routes from Nova's network model."""
+
+import unittest
+
+from lab.virt import guest
+
+
+def _vif(port_id, mac, subnets, mtu=1500):
+    # The shape of nova.network.model.VIF as a driver sees it (dicts).
+    return {'id': port_id, 'address': mac, 'type': 'ovs',
+            'devname': 'tap' + port_id[:11],
+            'network': {'id': 'net', 'bridge': 'br-int',
+                        'meta': {'mtu': mtu},
+                        'subnets': subnets}}
+
+
+def _subnet(cidr, ips, gateway=None):
+    return {'cidr': cidr, 'ips': [{'address': ip, 'type': 'fixed'}
+                                  for ip in ips],
+            'gateway': {'address': gateway, 'type': 'gateway'}
+            if gateway else {'address': None}}
+
+
+class InterfacePlanTest(unittest.TestCase):
+
+    def test_one_nic_with_prefix_length_and_gateway(self):
+        plan = guest.interface_plan([_vif(
+            '6d86d453-f1a3-4e81-a8a7-65b10f29539f', 'fa:16:3e:17:fa:6a',
+            [_subnet('10.100.0.16/28', ['10.100.0.20'], '10.100.0.17')])])
+        self.assertEqual([('eth0', 'fa:16:3e:17:fa:6a', 1500,
+                           ['10.100.0.20/28'], '10.100.0.17')], plan)
+
+    def test_ipv6_subnets_are_left_out_and_mtu_is_the_networks(self):
+        plan = guest.interface_plan([_vif(
+            'a' * 36, 'fa:16:3e:00:00:01',
+            [_subnet('fd00::/64', ['fd00::5'], 'fd00::1'),
+             _subnet('192.0.2.0/24', ['192.0.2.5'])], mtu=1450)])
+        self.assertEqual([('eth0', 'fa:16:3e:00:00:01', 1450,
+                           ['192.0.2.5/24'], None)], plan)
+
+    def test_second_nic_is_eth1(self):
+        vifs = [_vif('a' * 36, 'fa:16:3e:00:00:01',
+                     [_subnet('192.0.2.0/24', ['192.0.2.5'], '192.0.2.1')]),
+                _vif('b' * 36, 'fa:16:3e:00:00:02',
+                     [_subnet('198.51.100.0/24', ['198.51.100.7'],
+                              '198.51.100.1')])]
+        self.assertEqual(['eth0', 'eth1'],
+                         [p[0] for p in guest.interface_plan(vifs)])
+
+
+class AddressCommandsTest(unittest.TestCase):
+
+    def test_one_default_route_from_the_first_gateway(self):
+        plan = [('eth0', 'fa:16:3e:00:00:01', 1500, ['192.0.2.5/24'],
+                 '192.0.2.1'),
+                ('eth1', 'fa:16:3e:00:00:02', 1500, ['198.51.100.7/24'],
+                 '198.51.100.1')]
+        cmds = guest.address_commands('ns', plan)
+        routes = [c for c in cmds if 'route' in c]
+        self.assertEqual([['ip', '-n', 'ns', 'route', 'add', 'default',
+                           'via', '192.0.2.1', 'dev', 'eth0']], routes)
+        self.assertIn(['ip', '-n', 'ns', 'addr', 'add', '198.51.100.7/24',
+                       'dev', 'eth1'], cmds)
+
+    def test_checksum_offload_is_off_before_the_link_is_up(self):
+        cmds = guest.address_commands(
+            'ns', [('eth0', 'fa:16:3e:00:00:01', 1500, [], None)])
+        off = cmds.index(['ip', 'netns', 'exec', 'ns', 'ethtool', '-K',
+                          'eth0', 'tx', 'off'])
+        up = next(i for i, c in enumerate(cmds) if c[-1] == 'up' and
+                  'eth0' in c)
+        self.assertLess(off, up)
+
+
+class SshdTest(unittest.TestCase):
+
+    def test_config_keeps_keys_and_pid_in_the_guest_dir(self):
+        text = guest.sshd_config('/lab/g/1')
+        self.assertIn('AuthorizedKeysFile /lab/g/1/authorized_keys', text)
+        self.assertIn('HostKey /lab/g/1/ssh_host_ed25519_key', text)
+        self.assertIn('PasswordAuthentication no', text)
+
+    def test_daemons_start_in_the_guest_namespace(self):
+        for cmd in guest.start_commands('sriovlab-vm-x', '/lab/g/x'):
+            self.assertEqual(['setsid', '-f', 'ip', 'netns', 'exec',
+                              'sriovlab-vm-x'], cmd[:6])
+
+    def test_console_log_names_addresses(self):
+        text = guest.console_log('instance-1', 'ns', [
+            ('eth0', 'fa:16:3e:00:00:01', 1500, ['192.0.2.5/24'],
+             '192.0.2.1')])
+        self.assertIn('192.0.2.5/24 gateway 192.0.2.1', text)
