@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 
+from lab import card
 from lab import control
 from lab import fabric
 from lab import layout
@@ -179,9 +180,11 @@ def up(state, args):
         open(state.path('made-run-sshd'), 'w').close()
     control.write_configs(state)
     fabric.build(state)
+    for node in layout.COMPUTES:
+        card.build(state, node, layout.CARD_VFS, layout.PORT_SPEED_MBPS)
     for node in layout.NODES:
         fabric.start_ovs(state, node)
-    log('namespaces, fabric and Open vSwitch up')
+    log('namespaces, fabric, SR-IOV cards and Open vSwitch up')
     control.start_mariadb(state)
     control.start_rabbitmq(state)
     log('MariaDB and RabbitMQ up')

@@ -12,9 +12,11 @@ import shutil
 import socket
 import urllib.request
 
+from lab import card
 from lab import fabric
 from lab import inifile
 from lab import layout
+from lab import nic
 from lab import proc
 
 DB_NAMES = ('keystone', 'placement', 'glance', 'nova_api', 'nova',
@@ -286,7 +288,11 @@ def write_configs(state):
         conf['workarounds'] = {'disable_rootwrap': True}
         conf['os_vif_ovs'] = {'ovsdb_connection': 'tcp:127.0.0.1:6640',
                               'ovsdb_interface': 'native'}
+        card_spec = nic.spec(card.pf_address(node), layout.CARD_VFS,
+                             layout.PHYSNET, layout.PORT_SPEED_MBPS)
+        conf['pci'] = {'device_spec': json.dumps(nic.device_spec(card_spec))}
         conf['lab'] = {'node_name': node.name,
+                       'nic_dir': card.card_dir(state, node),
                        'guest_netns_prefix': layout.GUEST_NETNS_PREFIX,
                        'guests_dir': state.path('data', 'guests')}
         os.makedirs(state.path('data', 'nova', node.name, 'instances'),

@@ -5,7 +5,9 @@
     root ns                 sriovlab-fabric              node namespaces
     slab-mgmt 192.168.240.1 ==[mgmt bridge]== mgmt0 (.10 network, .11/.12)
     slab-ext  172.24.4.1    ==[ext bridge]=== eth2 of network -> br-ex
-                              [phys bridge]== eth1 of every node -> br-eth1
+                              [phys bridge]== eth1 of network -> br-eth1
+                                            == wire of each compute node's
+                                               SR-IOV card (lab.card, lab.nic)
 
 The ``phys`` bridge is the "physical switch" of physnet1: it forwards
 802.1Q-tagged frames between the nodes untouched (no VLAN filtering, so no
@@ -18,6 +20,7 @@ import signal
 import time
 
 from lab import layout
+from lab import nic
 from lab import proc
 
 OVS_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema'
@@ -61,8 +64,10 @@ def build(state):
         _ip('link', 'set', 'lo', 'up', netns=ns)
         _veth_to_fabric('mgmt0', 'n%d-mgmt' % index, 'mgmt', ns)
         _ip('addr', 'add', node.mgmt_ip + '/24', 'dev', 'mgmt0', netns=ns)
-        _veth_to_fabric('eth1', 'n%d-phys' % index, 'phys', ns)
         if node.role == 'network':
+            # Compute nodes reach the switch through their SR-IOV card
+            # (lab.card).
+            _veth_to_fabric('eth1', 'n%d-phys' % index, 'phys', ns)
             _veth_to_fabric('eth2', 'n%d-ext' % index, 'ext', ns)
 
 
@@ -93,49 +98,86 @@ def ovs_env(state, node):
             'OVS_SYSCONFDIR': d}
 
 
+class OvsInstance:
+    """One ovsdb-server + ovs-vswitchd pair, in a namespace of its own."""
+
+    def __init__(self, state, name, netns, directory, tcp_remote=False):
+        self.state = state
+        self.name = name
+        self.netns = netns
+        self.dir = directory
+        self.tcp_remote = tcp_remote
+
+    @property
+    def env(self):
+        d = self.dir
+        return {'OVS_RUNDIR': d, 'OVS_DBDIR': d, 'OVS_LOGDIR': d,
+                'OVS_SYSCONFDIR': d}
+
+    def start(self):
+        d = self.dir
+        os.makedirs(d, exist_ok=True)
+        db = os.path.join(d, 'conf.db')
+        if not os.path.exists(db):
+            proc.run(['ovsdb-tool', 'create', db, OVS_SCHEMA])
+        remotes = ['--remote=punix:%s/db.sock' % d]
+        if self.tcp_remote:
+            # The Neutron agent and os-vif speak OVSDB over TCP, on the
+            # node's own loopback.
+            remotes.append('--remote=ptcp:6640:127.0.0.1')
+        proc.spawn(self.state, 'ovsdb-server-%s' % self.name, [
+            'ovsdb-server', db] + remotes + [
+            '--unixctl=%s/ovsdb-server.ctl' % d,
+            '--pidfile=%s/ovsdb-server.pid' % d,
+            '--log-file=%s/ovsdb-server.log' % d],
+            netns=self.netns, env=self.env)
+        proc.wait_for('ovsdb-server %s' % self.name,
+                      lambda: os.path.exists(os.path.join(d, 'db.sock')),
+                      20)
+        self.vsctl('--no-wait', 'init')
+        proc.spawn(self.state, 'ovs-vswitchd-%s' % self.name, [
+            'ovs-vswitchd', 'unix:%s/db.sock' % d,
+            '--unixctl=%s/ovs-vswitchd.ctl' % d,
+            '--pidfile=%s/ovs-vswitchd.pid' % d,
+            '--log-file=%s/ovs-vswitchd.log' % d],
+            netns=self.netns, env=self.env)
+        proc.wait_for('ovs-vswitchd %s' % self.name,
+                      lambda: os.path.exists(os.path.join(
+                          d, 'ovs-vswitchd.ctl')), 20)
+
+    def vsctl(self, *args):
+        return proc.run(['ovs-vsctl', '--timeout=20'] + list(args),
+                        netns=self.netns, env=self.env)
+
+
+def node_ovs(state, node):
+    return OvsInstance(state, node.name, node.netns, ovs_dir(state, node),
+                       tcp_remote=True)
+
+
+def uplink(node):
+    """The node's physnet1 port: eth1, or the SR-IOV card's PF."""
+    return 'eth1' if node.role == 'network' else nic.PF_DEVICE
+
+
 def start_ovs(state, node):
-    d = ovs_dir(state, node)
-    os.makedirs(d, exist_ok=True)
-    env = ovs_env(state, node)
-    db = os.path.join(d, 'conf.db')
-    if not os.path.exists(db):
-        proc.run(['ovsdb-tool', 'create', db, OVS_SCHEMA])
-    proc.spawn(state, 'ovsdb-server-%s' % node.name, [
-        'ovsdb-server', db,
-        '--remote=punix:%s/db.sock' % d,
-        # The Neutron agent and os-vif speak OVSDB over TCP, on the node's
-        # own loopback.
-        '--remote=ptcp:6640:127.0.0.1',
-        '--unixctl=%s/ovsdb-server.ctl' % d,
-        '--pidfile=%s/ovsdb-server.pid' % d,
-        '--log-file=%s/ovsdb-server.log' % d], netns=node.netns, env=env)
-    proc.wait_for('ovsdb-server on %s' % node.name,
-                  lambda: os.path.exists(os.path.join(d, 'db.sock')), 20)
-    vsctl(state, node, '--no-wait', 'init')
-    proc.spawn(state, 'ovs-vswitchd-%s' % node.name, [
-        'ovs-vswitchd', 'unix:%s/db.sock' % d,
-        '--unixctl=%s/ovs-vswitchd.ctl' % d,
-        '--pidfile=%s/ovs-vswitchd.pid' % d,
-        '--log-file=%s/ovs-vswitchd.log' % d], netns=node.netns, env=env)
-    proc.wait_for('ovs-vswitchd on %s' % node.name,
-                  lambda: os.path.exists(os.path.join(d,
-                                                      'ovs-vswitchd.ctl')),
-                  20)
+    ovs = node_ovs(state, node)
+    ovs.start()
     # The node's uplinks, as a deployment tool would wire them.
-    vsctl(state, node, '--may-exist', 'add-br', layout.PHYS_BRIDGE, '--',
-          'set', 'bridge', layout.PHYS_BRIDGE, 'datapath_type=netdev', '--',
-          '--may-exist', 'add-port', layout.PHYS_BRIDGE, 'eth1')
+    ovs.vsctl('--may-exist', 'add-br', layout.PHYS_BRIDGE, '--',
+              'set', 'bridge', layout.PHYS_BRIDGE, 'datapath_type=netdev',
+              '--', '--may-exist', 'add-port', layout.PHYS_BRIDGE,
+              uplink(node))
     _ip('link', 'set', layout.PHYS_BRIDGE, 'up', netns=node.netns)
     if node.role == 'network':
-        vsctl(state, node, '--may-exist', 'add-br', layout.EXT_BRIDGE, '--',
-              'set', 'bridge', layout.EXT_BRIDGE, 'datapath_type=netdev',
-              '--', '--may-exist', 'add-port', layout.EXT_BRIDGE, 'eth2')
+        ovs.vsctl('--may-exist', 'add-br', layout.EXT_BRIDGE, '--',
+                  'set', 'bridge', layout.EXT_BRIDGE, 'datapath_type=netdev',
+                  '--', '--may-exist', 'add-port', layout.EXT_BRIDGE, 'eth2')
         _ip('link', 'set', layout.EXT_BRIDGE, 'up', netns=node.netns)
 
 
 def vsctl(state, node, *args):
-    return proc.run(['ovs-vsctl', '--timeout=20'] + list(args),
-                    netns=node.netns, env=ovs_env(state, node))
+    return node_ovs(state, node).vsctl(*args)
 
 
 # -- teardown -----------------------------------------------------------------

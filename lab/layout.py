@@ -23,6 +23,10 @@ PHYSNET = 'physnet1'            # tenant VLANs (and, in part 2, the VFs)
 PUBLIC_PHYSNET = 'public'       # the flat external network
 VLAN_RANGE = (100, 199)
 PHYS_BRIDGE = 'br-eth1'
+#: the emulated SR-IOV card of each compute node (lab.nic, lab.card).
+CARD_VFS = 8
+#: port speed of a card's uplink (a token bucket on the wire).
+PORT_SPEED_MBPS = 1000
 EXT_BRIDGE = 'br-ex'
 REGION = 'RegionOne'
 

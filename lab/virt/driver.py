@@ -31,6 +31,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_utils import units
 
+from lab import nic
 from lab.virt import guest
 
 LOG = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ lab_opts = [
     cfg.StrOpt('guest_netns_prefix', default='sriovlab-vm-',
                help='Instance namespaces are <prefix><instance uuid>.'),
     cfg.StrOpt('guests_dir', help='Where guests keep sshd files and logs.'),
+    cfg.StrOpt('nic_dir', help='The node\'s emulated SR-IOV card '
+                               '(lab.nic): spec.json and state.json.'),
 ]
 CONF.register_opts(lab_opts, group='lab')
 
@@ -118,7 +121,15 @@ class NetnsDriver(driver.ComputeDriver):
                                      obj_fields.HVType.KVM,
                                      obj_fields.VMMode.HVM)],
             'numa_topology': None,
+            # The card's PF and VFs, as the libvirt driver reports a
+            # host's PCI devices; [pci] device_spec picks the VFs.
+            'pci_passthrough_devices': json.dumps(self._pci_devices()),
         }
+
+    def _pci_devices(self):
+        if not CONF.lab.nic_dir:
+            return []
+        return nic.pci_passthrough_devices(nic.Card(CONF.lab.nic_dir).spec())
 
     def update_provider_tree(self, provider_tree, nodename, allocations=None):
         vcpus, mem_mb, disk_gb, _free = self._host_totals()

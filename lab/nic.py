@@ -1,0 +1,163 @@
+"""The emulated SR-IOV NIC of a compute node (an Intel 82599-like card).
+
+Hardware, as the node sees it::
+
+    compute node netns             card netns (the card's silicon)
+    ens1f0     PF 8086:10fb <-veth-> pf-rep    \
+    ens1f0v<i> VF 8086:10ed <-veth-> vf<i>-rep -- esw -- wire -> "phys"
+                                               /  (embedded switch:
+                                                   userspace OVS)
+
+The embedded switch is a userspace Open vSwitch of the card's own, in its
+own namespace, so nothing of it shows on the node: VF-to-VF traffic of
+one PF stays in it (VEB), the rest leaves through ``wire``, whose egress
+is limited to the port speed. A VF's VLAN is an access tag on its
+representor port and its MAC and link state are kept by the card, set by
+the hypervisor and the SR-IOV agent, never by the VM.
+
+This module is the card's "firmware": its static description (``spec``),
+its mutable state (``state.json``, shared between nova-compute and the
+SR-IOV agent under a file lock) and the operations that program the
+embedded switch.
+"""
+
+import contextlib
+import fcntl
+import json
+import os
+
+PF_DEVICE = 'ens1f0'
+VENDOR_ID = '8086'
+PF_PRODUCT_ID = '10fb'      # 82599ES 10-Gigabit SFI/SFP+
+VF_PRODUCT_ID = '10ed'      # 82599 Virtual Function
+#: 82599: the first VF is 0x80 functions after the PF, VFs 2 apart.
+VF_OFFSET = 0x80
+VF_STRIDE = 2
+LINK_AUTO, LINK_ENABLE, LINK_DISABLE = 0, 1, 2
+
+
+def vf_device(index):
+    return '%sv%d' % (PF_DEVICE, index)
+
+
+def vf_rep(index):
+    return 'vf%d-rep' % index
+
+
+def pci_address(domain, bus, devfn):
+    return '%04x:%02x:%02x.%x' % (domain, bus, devfn >> 3, devfn & 7)
+
+
+def vf_pci_address(pf_address, index):
+    """PCI address of VF ``index`` of the PF at ``pf_address``."""
+    domain, bus, rest = pf_address.split(':')
+    slot, function = rest.split('.')
+    pf_devfn = (int(slot, 16) << 3) | int(function, 16)
+    devfn = pf_devfn + VF_OFFSET + index * VF_STRIDE
+    bus = int(bus, 16) + (devfn >> 8)
+    return pci_address(int(domain, 16), bus, devfn & 0xff)
+
+
+def spec(pf_address, num_vfs, physnet, speed_mbps):
+    """The card's static description."""
+    return {
+        'pf': {'device': PF_DEVICE, 'address': pf_address,
+               'vendor_id': VENDOR_ID, 'product_id': PF_PRODUCT_ID},
+        'vfs': [{'index': i, 'device': vf_device(i),
+                 'address': vf_pci_address(pf_address, i),
+                 'vendor_id': VENDOR_ID, 'product_id': VF_PRODUCT_ID}
+                for i in range(num_vfs)],
+        'physical_network': physnet,
+        'speed_mbps': speed_mbps,
+    }
+
+
+def pci_passthrough_devices(card, numa_node=0):
+    """The card as Nova's ``pci_passthrough_devices`` resource report.
+
+    Both the PF and its VFs are reported, as the libvirt driver does;
+    ``[pci] device_spec`` decides which of them Nova may hand out.
+    """
+    pf = card['pf']
+    devices = [{
+        'address': pf['address'], 'vendor_id': pf['vendor_id'],
+        'product_id': pf['product_id'], 'dev_type': 'type-PF',
+        'numa_node': numa_node,
+        'label': 'label_%s_%s' % (pf['vendor_id'], pf['product_id']),
+        'dev_id': 'pci_%s' % pf['address'].replace(':', '_').replace(
+            '.', '_'),
+        'capabilities': {'network': ['rx', 'tx', 'sg', 'tso', 'gso',
+                                     'gro', 'rxvlan', 'txvlan']},
+    }]
+    for vf in card['vfs']:
+        devices.append({
+            'address': vf['address'], 'vendor_id': vf['vendor_id'],
+            'product_id': vf['product_id'], 'dev_type': 'type-VF',
+            'parent_addr': pf['address'], 'numa_node': numa_node,
+            'label': 'label_%s_%s' % (vf['vendor_id'], vf['product_id']),
+            'dev_id': 'pci_%s' % vf['address'].replace(':', '_').replace(
+                '.', '_'),
+            'capabilities': {'network': ['rx', 'tx', 'sg', 'tso', 'gso',
+                                         'gro', 'rxvlan', 'txvlan']},
+        })
+    return devices
+
+
+def device_spec(card):
+    """Nova ``[pci] device_spec`` entries: the VFs, by PCI address."""
+    return [{'address': vf['address'],
+             'physical_network': card['physical_network']}
+            for vf in card['vfs']]
+
+
+class Card:
+    """A card's description and state, kept in ``directory``."""
+
+    def __init__(self, directory):
+        self.directory = directory
+
+    @property
+    def spec_path(self):
+        return os.path.join(self.directory, 'spec.json')
+
+    @property
+    def state_path(self):
+        return os.path.join(self.directory, 'state.json')
+
+    def spec(self):
+        with open(self.spec_path) as f:
+            return json.load(f)
+
+    def write_spec(self, card):
+        os.makedirs(self.directory, exist_ok=True)
+        with open(self.spec_path, 'w') as f:
+            json.dump(card, f, indent=1)
+        with self.state() as st:
+            st.clear()
+            st.update({str(vf['index']): initial_vf_state()
+                       for vf in card['vfs']})
+
+    @contextlib.contextmanager
+    def state(self):
+        """The VF state, locked for the block; written back at its end."""
+        os.makedirs(self.directory, exist_ok=True)
+        with open(os.path.join(self.directory, 'state.lock'), 'a') as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                try:
+                    with open(self.state_path) as f:
+                        st = json.load(f)
+                except (OSError, ValueError):
+                    st = {}
+                yield st
+                with open(self.state_path + '.tmp', 'w') as f:
+                    json.dump(st, f, indent=1)
+                os.replace(self.state_path + '.tmp', self.state_path)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def initial_vf_state():
+    return {'mac': '00:00:00:00:00:00', 'vlan': 0,
+            'link_state': LINK_AUTO, 'spoofchk': True,
+            'max_tx_rate': 0, 'min_tx_rate': 0, 'assigned_to': None}

@@ -1,0 +1,53 @@
+import tempfile
+import unittest
+
+from lab import nic
+
+
+class AddressTest(unittest.TestCase):
+
+    def test_82599_vf_addresses(self):
+        # lspci on a 82599 with 8 VFs on PF 0000:81:00.0 shows the VFs at
+        # 81:10.0, 10.2, 10.4, 10.6, 11.0, 11.2, 11.4, 11.6.
+        self.assertEqual(
+            ['0000:81:10.0', '0000:81:10.2', '0000:81:10.4', '0000:81:10.6',
+             '0000:81:11.0', '0000:81:11.2', '0000:81:11.4', '0000:81:11.6'],
+            [nic.vf_pci_address('0000:81:00.0', i) for i in range(8)])
+
+    def test_second_port_of_the_card(self):
+        self.assertEqual('0000:81:10.1', nic.vf_pci_address('0000:81:00.1',
+                                                            0))
+
+
+class ReportTest(unittest.TestCase):
+
+    def setUp(self):
+        self.card = nic.spec('0000:81:00.0', 2, 'physnet1', 1000)
+
+    def test_nova_report_has_pf_and_vfs_with_parent(self):
+        devs = nic.pci_passthrough_devices(self.card)
+        self.assertEqual(['type-PF', 'type-VF', 'type-VF'],
+                         [d['dev_type'] for d in devs])
+        self.assertEqual({'0000:81:00.0'},
+                         {d['parent_addr'] for d in devs[1:]})
+        self.assertEqual(('8086', '10ed'), (devs[1]['vendor_id'],
+                                            devs[1]['product_id']))
+
+    def test_device_spec_lists_vfs_by_address_on_the_physnet(self):
+        self.assertEqual(
+            [{'address': '0000:81:10.0', 'physical_network': 'physnet1'},
+             {'address': '0000:81:10.2', 'physical_network': 'physnet1'}],
+            nic.device_spec(self.card))
+
+
+class StateTest(unittest.TestCase):
+
+    def test_state_survives_and_starts_clean(self):
+        with tempfile.TemporaryDirectory() as d:
+            card = nic.Card(d)
+            card.write_spec(nic.spec('0000:81:00.0', 2, 'physnet1', 1000))
+            with card.state() as st:
+                st['1']['vlan'] = 101
+            with card.state() as st:
+                self.assertEqual(101, st['1']['vlan'])
+                self.assertEqual(nic.initial_vf_state(), st['0'])
