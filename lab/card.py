@@ -16,6 +16,10 @@ def card_dir(state, node):
     return state.path('data', 'nic', node.name)
 
 
+def esw_dir(state, node):
+    return os.path.join(card_dir(state, node), 'ovs')
+
+
 def card_netns(node):
     return '%s-%s-nic' % (layout.PREFIX, node.name)
 
@@ -46,9 +50,10 @@ def _limit(dev, netns, speed_mbps):
 
 def build(state, node, num_vfs, speed_mbps):
     """Make the card of ``node`` and start its embedded switch."""
-    card = nic.spec(pf_address(node), num_vfs, layout.PHYSNET, speed_mbps)
-    nic.Card(card_dir(state, node)).write_spec(card)
     ns = card_netns(node)
+    card = nic.spec(pf_address(node), num_vfs, layout.PHYSNET, speed_mbps,
+                    netns=ns, ovs_dir=esw_dir(state, node))
+    nic.Card(card_dir(state, node)).write_spec(card)
     _ip('netns', 'add', ns)
     _ip('link', 'set', 'lo', 'up', netns=ns)
     # The wire: from the card's uplink to the physical switch.
@@ -71,7 +76,7 @@ def build(state, node, num_vfs, speed_mbps):
         _ip('link', 'set', dev, 'up', netns=ns)
     # The embedded switch: the card's own Open vSwitch.
     esw = fabric.OvsInstance(state, 'nic-' + node.name, ns,
-                             os.path.join(card_dir(state, node), 'ovs'))
+                             esw_dir(state, node))
     esw.start()
     ports = ['wire', 'pf-rep'] + [nic.vf_rep(vf['index'])
                                   for vf in card['vfs']]

@@ -342,6 +342,14 @@ def write_configs(state):
             'securitygroup': {'firewall_driver': 'iptables_hybrid',
                               'enable_security_group': True},
         })
+    for node in layout.COMPUTES:
+        inifile.write(_conf(state, 'neutron', 'sriov-%s.ini' % node.name), {
+            'DEFAULT': {'host': node.name},
+            'sriov_nic': {'physical_device_mappings': '%s:%s' % (
+                layout.PHYSNET, nic.PF_DEVICE)},
+            'securitygroup': {'firewall_driver': 'noop'},
+            'agent': {'root_helper': 'sudo'},
+        })
     inifile.write(_conf(state, 'neutron', 'l3-network.ini'), {
         'DEFAULT': {'host': layout.NETWORK.name,
                     'interface_driver': 'openvswitch',
@@ -487,6 +495,14 @@ def start_node_agents(state, node):
             '--config-file', _conf(state, 'neutron', 'l3-network.ini')],
             netns=node.netns, env=env)
     else:
+        # Neutron's SR-IOV agent, with the node's card as its hardware.
+        proc.spawn(state, 'neutron-sriov-agent-%s' % node.name, [
+            state.bin('python'), '-m', 'lab.sriov_agent', '--config-file',
+            neutron_conf, '--config-file',
+            _conf(state, 'neutron', 'sriov-%s.ini' % node.name)],
+            netns=node.netns, env=dict(env, PYTHONPATH=layout.repo_root(),
+                                       SRIOV_LAB_NIC_DIR=card.card_dir(
+                                           state, node)))
         proc.spawn(state, 'nova-compute-%s' % node.name, [
             state.bin('nova-compute'), '--config-file',
             _conf(state, 'nova', 'nova-%s.conf' % node.name)],

@@ -58,9 +58,11 @@ def vf_pci_address(pf_address, index):
     return pci_address(int(domain, 16), bus, devfn & 0xff)
 
 
-def spec(pf_address, num_vfs, physnet, speed_mbps):
+def spec(pf_address, num_vfs, physnet, speed_mbps, netns=None,
+         ovs_dir=None):
     """The card's static description."""
     return {
+        'netns': netns, 'ovs_dir': ovs_dir,
         'pf': {'device': PF_DEVICE, 'address': pf_address,
                'vendor_id': VENDOR_ID, 'product_id': PF_PRODUCT_ID},
         'vfs': [{'index': i, 'device': vf_device(i),
@@ -161,3 +163,88 @@ def initial_vf_state():
     return {'mac': '00:00:00:00:00:00', 'vlan': 0,
             'link_state': LINK_AUTO, 'spoofchk': True,
             'max_tx_rate': 0, 'min_tx_rate': 0, 'assigned_to': None}
+
+
+class Firmware:
+    """The card's operations: what ``ip link set <pf> vf N ...`` would do.
+
+    Changes the state and programs the embedded switch (in the card's
+    namespace). Used by the hypervisor (MAC, VLAN: as libvirt does for a
+    hostdev interface) and by the SR-IOV agent (link state, spoof check,
+    rates).
+    """
+
+    def __init__(self, directory, runner):
+        self.card = Card(directory)
+        self.run = runner           # run(cmd list, env dict or None)
+        self._spec = self.card.spec()
+
+    @property
+    def spec(self):
+        return self._spec
+
+    def _ns(self, *cmd):
+        return ['ip', 'netns', 'exec', self._spec['netns']] + list(cmd)
+
+    def _vsctl(self, *args):
+        self.run(self._ns('ovs-vsctl', '--timeout=10', *args),
+                 {'OVS_RUNDIR': self._spec['ovs_dir']})
+
+    def index_of(self, address):
+        for vf in self._spec['vfs']:
+            if vf['address'] == address:
+                return vf['index']
+        raise KeyError('no VF at PCI address %s on %s' % (
+            address, self._spec['pf']['address']))
+
+    def vfs(self):
+        """{index: state} of every VF."""
+        with self.card.state() as st:
+            return {int(k): dict(v) for k, v in st.items()}
+
+    def set_mac_vlan(self, index, mac, vlan):
+        rep = vf_rep(index)
+        if vlan:
+            self._vsctl('set', 'port', rep, 'tag=%d' % int(vlan))
+        else:
+            self._vsctl('clear', 'port', rep, 'tag')
+        with self.card.state() as st:
+            st[str(index)].update(mac=mac, vlan=int(vlan or 0))
+
+    def set_link_state(self, index, link_state):
+        # A disabled VF loses its carrier: its representor goes down.
+        self.run(self._ns('ip', 'link', 'set', vf_rep(index),
+                          'down' if link_state == LINK_DISABLE else 'up'),
+                 None)
+        with self.card.state() as st:
+            st[str(index)]['link_state'] = int(link_state)
+
+    def set_spoofchk(self, index, enabled):
+        with self.card.state() as st:
+            st[str(index)]['spoofchk'] = bool(enabled)
+
+    def set_rates(self, index, rates_mbps):
+        """Set the VF's rates, in Mbit/s.
+
+        max_tx_rate is a policer on what the VF sends; min_tx_rate is kept
+        but not enforced (as on NICs without it).
+        """
+        with self.card.state() as st:
+            st[str(index)].update({k: int(v) for k, v in rates_mbps.items()
+                                   if k in ('max_tx_rate', 'min_tx_rate')})
+            max_rate = st[str(index)]['max_tx_rate']
+        self._vsctl('set', 'interface', vf_rep(index),
+                    'ingress_policing_rate=%d' % (max_rate * 1000),
+                    'ingress_policing_burst=%d' % (max_rate * 100))
+
+    def assign(self, index, owner):
+        with self.card.state() as st:
+            st[str(index)]['assigned_to'] = owner
+
+    def release(self, index):
+        """Back to the state after a VF reset."""
+        self.set_mac_vlan(index, '00:00:00:00:00:00', 0)
+        self.set_link_state(index, LINK_AUTO)
+        self.set_rates(index, {'max_tx_rate': 0, 'min_tx_rate': 0})
+        with self.card.state() as st:
+            st[str(index)] = initial_vf_state()

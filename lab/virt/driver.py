@@ -48,6 +48,8 @@ lab_opts = [
 CONF.register_opts(lab_opts, group='lab')
 
 PLUGGABLE = (network_model.VIF_TYPE_OVS,)
+#: hw_veb: the port's VF of the node's card is the guest's NIC.
+SUPPORTED = PLUGGABLE + (network_model.VIF_TYPE_HW_VEB,)
 
 
 def _execute(*cmd, check=True):
@@ -58,6 +60,10 @@ def _execute(*cmd, check=True):
         if check:
             raise
         return ''
+
+
+def _run_env(cmd, env):
+    processutils.execute(*cmd, env_variables=env or {})
 
 
 class NetnsDriver(driver.ComputeDriver):
@@ -207,7 +213,7 @@ class NetnsDriver(driver.ComputeDriver):
               block_device_info=None, power_on=True, accel_info=None):
         network_info = network_info or []
         for vif in network_info:
-            if vif['type'] not in PLUGGABLE:
+            if vif['type'] not in SUPPORTED:
                 raise exception.VirtualInterfacePlugException(
                     'the lab driver cannot plug a %s VIF (port %s)'
                     % (vif['type'], vif['id']))
@@ -247,9 +253,58 @@ class NetnsDriver(driver.ComputeDriver):
         if not os.path.exists('/run/netns/' + netns):
             _execute('ip', 'netns', 'add', netns)
 
+    def _firmware(self):
+        return nic.Firmware(CONF.lab.nic_dir, _run_env)
+
+    def _attach_vf(self, netns, index, vif):
+        """Give the guest the port's VF, as PCI passthrough would.
+
+        The card gets the port's MAC and VLAN first (libvirt does the same
+        for an ``<interface type='hostdev'>`` through the PF); then the
+        VF's netdev leaves the node for the guest's namespace.
+        """
+        fw = self._firmware()
+        vf = fw.index_of(vif['profile']['pci_slot'])
+        dev = nic.vf_device(vf)
+        fw.set_mac_vlan(vf, vif['address'],
+                        (vif.get('details') or {}).get('vlan'))
+        _execute('ip', 'link', 'set', dev, 'down')
+        _execute('ip', 'link', 'set', dev, 'address', vif['address'])
+        _execute('ip', 'link', 'set', dev, 'netns', netns, 'name',
+                 guest.nic_name(index))
+        fw.assign(vf, netns)
+
+    def _detach_vfs(self, netns, network_info):
+        """Return the guest's VFs to the node and reset them."""
+        fw = None
+        for index, vif in enumerate(network_info or []):
+            if vif['type'] != network_model.VIF_TYPE_HW_VEB:
+                continue
+            fw = fw or self._firmware()
+            try:
+                vf = fw.index_of((vif.get('profile') or {}).get('pci_slot'))
+            except KeyError:
+                continue
+            dev = nic.vf_device(vf)
+            if os.path.exists('/run/netns/' + netns):
+                _execute('ip', '-n', netns, 'link', 'set',
+                         guest.nic_name(index), 'down', check=False)
+                _execute('ip', '-n', netns, 'link', 'set',
+                         guest.nic_name(index), 'netns', str(os.getpid()),
+                         'name', dev, check=False)
+            if os.path.exists('/sys/class/net/' + dev):
+                fw.release(vf)
+                _execute('ip', 'link', 'set', dev, 'up', check=False)
+            else:
+                LOG.error('VF %d (%s) did not come back from %s', vf,
+                          dev, netns)
+
     def _attach_nics(self, instance, netns, network_info):
-        """The guest's NICs: veth pairs from tapXXX on qbrXXX."""
+        """Make the guest's NICs: VFs, and veths from tapXXX on qbrXXX."""
         for index, vif in enumerate(network_info):
+            if vif['type'] == network_model.VIF_TYPE_HW_VEB:
+                self._attach_vf(netns, index, vif)
+                continue
             tap = vif['devname']
             peer = 'vm' + vif['id'][:11]
             if not os.path.exists('/sys/class/net/' + tap):
@@ -354,11 +409,14 @@ class NetnsDriver(driver.ComputeDriver):
     def _teardown(self, instance, network_info):
         netns = self._netns(instance)
         self._kill_guest_processes(netns)
+        self._detach_vfs(netns, network_info)
         if os.path.exists('/run/netns/' + netns):
             # Deleting the namespace deletes the guest's veth ends, and
             # with them the tap devices on the node.
             _execute('ip', 'netns', 'delete', netns, check=False)
         for vif in network_info or []:
+            if vif['type'] not in PLUGGABLE:
+                continue
             tap = vif.get('devname')
             if tap and os.path.exists('/sys/class/net/' + tap):
                 _execute('ip', 'link', 'delete', tap, check=False)
