@@ -85,7 +85,13 @@ def conf_sections(state, made):
                               'placement': True},
         'volume-feature-enabled': {'backup': False},
         'sriov': {'physical_network': layout.PHYSNET,
-                  'compute_hosts': [n.name for n in layout.COMPUTES]},
+                  'compute_hosts': [n.name for n in layout.COMPUTES],
+                  'image_ssh_user': 'root',
+                  # The card's wire (lab.layout.PORT_SPEED_MBPS).
+                  'port_speed_gbps': layout.PORT_SPEED_MBPS / 1000.0,
+                  # The guest image's own iperf3 -s holds 5201.
+                  'iperf_port': 5301,
+                  'results_dir': state.path('results')},
     }
 
 

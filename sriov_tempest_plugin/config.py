@@ -233,6 +233,9 @@ class Settings(object):
     vnic_type: str
     compute_hosts: typing.Tuple[str, ...]
     availability_zone: str
+    image_ref: typing.Optional[str]
+    flavor_ref: typing.Optional[str]
+    image_ssh_user: typing.Optional[str]
     port_speed_gbps: float
     line_rate_reference: str
     line_rate_fraction: float

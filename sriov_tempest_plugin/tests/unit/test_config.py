@@ -12,6 +12,7 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
+import dataclasses
 import os
 
 import fixtures
@@ -108,3 +109,16 @@ class SettingsTest(base.TestCase):
                      'line_rate_fraction', 'margin_over_normal', 'streams',
                      'host_addresses', 'libvirt_checks', 'results_dir'):
             self.assertIn(name, names)
+
+    def test_every_option_reaches_the_settings(self):
+        # The tests read settings, never CONF.sriov: an option missing
+        # from Settings is unreadable (an AttributeError at class setup).
+        [(group, opts)] = config.list_opts()
+        fields = {f.name for f in dataclasses.fields(config.Settings)}
+        self.assertEqual(set(), {o.name for o in opts} - fields)
+
+    def test_image_and_flavor_are_read(self):
+        s = self.settings(image_ref='img', flavor_ref='flv',
+                          image_ssh_user='root')
+        self.assertEqual(('img', 'flv', 'root'),
+                         (s.image_ref, s.flavor_ref, s.image_ssh_user))
