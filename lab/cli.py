@@ -29,7 +29,10 @@ APT_PACKAGES = ('mariadb-server', 'mariadb-client', 'rabbitmq-server',
                 'openvswitch-switch',
                 'iperf3', 'openssh-server', 'openssh-client', 'iptables',
                 'conntrack', 'iputils-arping', 'iputils-ping', 'iproute2',
-                'util-linux', 'ethtool', 'python3-venv')
+                'util-linux', 'ethtool', 'python3-venv',
+                # The guests' "image" is the host's file system: Tempest's
+                # SSH jump through a guest runs nc on it.
+                'netcat-openbsd')
 OWNER_FILE = '/run/sriovlab.owner'
 RUN_SSHD = '/run/sshd'
 DRIVER_SHIM = ('"""Installed by the SR-IOV lab: its network-namespace '

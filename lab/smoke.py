@@ -1,8 +1,13 @@
 """The lab's own acceptance check, through the real APIs.
 
-Boots three VMs with normal (OVS) ports on one tenant VLAN network with
-two subnets behind a router: ``a`` and ``c`` on compute1 (subnets 1 and
-2), ``b`` on compute2 (subnet 1). Then, over SSH through a floating IP:
+Boots five VMs on one tenant VLAN network with two subnets behind a
+router: with normal (OVS) ports ``a`` and ``c`` on compute1 (subnets 1
+and 2) and ``b`` on compute2 (subnet 1); with direct (VF) ports ``d`` on
+compute1 and ``e`` on compute2 (subnet 1). For ``d``: binding ``hw_veb``
+with a ``pci_slot`` whose VF the card says ``d``'s namespace holds (as its
+eth0, with the port's MAC), no OVS-path devices on compute1; ``a`` pings
+``d``; iperf3 from ``d`` to ``e`` (VF to VF across the wire, run in
+``d``'s namespace from the host). Then, over SSH through a floating IP:
 ``a`` pings ``b`` and ``c`` (through the router), ``iperf3`` from ``a`` to
 ``b`` (compute1 -> compute2 over the OVS path); on compute1 the port of
 ``a`` has its tap/qbr/qvb/qvo devices and ``qvo`` is on br-int with the
@@ -102,13 +107,16 @@ def main():
             made.append(('router_interface', (router.id, sn.id)))
         image = conn.image.find_image(provision.IMAGE_NAME)
         flavor = conn.compute.find_flavor('lab.small')
-        plan = {'a': ('compute1', 0), 'b': ('compute2', 0),
-                'c': ('compute1', 1)}
+        plan = {'a': ('compute1', 0, 'normal'), 'b': ('compute2', 0, 'normal'),
+                'c': ('compute1', 1, 'normal'),
+                'd': ('compute1', 0, 'direct'),
+                'e': ('compute2', 0, 'direct')}
         servers = {}
-        for name, (host, sn) in plan.items():
+        for name, (host, sn, vnic) in plan.items():
             port = conn.network.create_port(
                 network_id=net.id, security_group_ids=[sg.id],
-                fixed_ips=[{'subnet_id': subnets[sn].id}])
+                fixed_ips=[{'subnet_id': subnets[sn].id}],
+                binding_vnic_type=vnic)
             made.append(('port', port.id))
             server = conn.compute.create_server(
                 name='smoke-' + name, image_id=image.id,
@@ -151,6 +159,7 @@ def main():
             doc['end']['cpu_utilization_percent']['host_total'], 1)
         if gbps <= 0:
             raise SmokeFailure('iperf3 a -> b reported no traffic')
+        result.update(check_direct(conn, servers, ips, addr, key))
         pid = servers['a'][1].id
         links = node_cmd('compute1', 'ip', '-o', 'link')
         devices = {p + pid[:11] for p in ('tap', 'qbr', 'qvb', 'qvo')}
@@ -176,6 +185,62 @@ def main():
         _cleanup(conn, made)
     print(json.dumps(result, indent=1))
     return 0 if result.get('verdict') == 'pass' else 1
+
+
+def check_direct(conn, servers, ips, addr, key):
+    """d and e: direct ports on compute1 and compute2 (their VFs)."""
+    out = {}
+    port = conn.network.get_port(servers['d'][1].id)
+    slot = (port.binding_profile or {}).get('pci_slot')
+    if port.binding_vif_type != 'hw_veb' or not slot:
+        raise SmokeFailure('direct port %s bound %s with profile %s' % (
+            port.id, port.binding_vif_type, port.binding_profile))
+    out['direct_binding'] = '%s, pci_slot %s' % (port.binding_vif_type,
+                                                 slot)
+    # The card says which namespace holds the VF at pci_slot.
+    card_dir = os.path.join(os.environ['SRIOV_LAB_DIR'], 'data', 'nic',
+                            'compute1')
+    spec = json.load(open(os.path.join(card_dir, 'spec.json')))
+    state = json.load(open(os.path.join(card_dir, 'state.json')))
+    index = next(vf['index'] for vf in spec['vfs']
+                 if vf['address'] == slot)
+    holder = state[str(index)]['assigned_to']
+    want = layout.GUEST_NETNS_PREFIX + servers['d'][0].id
+    if holder != want:
+        raise SmokeFailure('VF %s is held by %s, not %s'
+                           % (slot, holder, want))
+    mac = subprocess.run(['ip', '-n', want, '-o', 'link', 'show', 'eth0'],
+                         capture_output=True, text=True,
+                         check=True).stdout
+    if port.mac_address not in mac:
+        raise SmokeFailure('the guest NIC of d is not its VF: %s' % mac)
+    out['direct_vf'] = 'VF %d (%s) is eth0 of %s' % (index, slot, want)
+    links = node_cmd('compute1', 'ip', '-o', 'link')
+    found = [p + port.id[:11] for p in ('tap', 'qbr', 'qvb', 'qvo')
+             if p + port.id[:11] in links]
+    ovs = node_cmd('compute1', 'ovs-vsctl', '--bare', '--columns=name',
+                   'find', 'interface',
+                   'external_ids:iface-id=%s' % port.id).split()
+    if found or ovs:
+        raise SmokeFailure('compute1 has OVS-path devices for the direct '
+                           'port: %s %s' % (found, ovs))
+    out['direct_no_ovs_hops'] = 'no tap/qbr/qvb/qvo, no OVS port'
+    # d is reached from a (same network) and measures to e: VF to VF
+    # across the wire.
+    rc, txt, err = ssh(addr, key, 'ping -c 3 -W 2 %s' % ips['d'])
+    if rc != 0:
+        raise SmokeFailure('a cannot ping d (%s): %s' % (ips['d'],
+                                                         txt[-300:]))
+    d_ns = want
+    res = subprocess.run(['ip', 'netns', 'exec', d_ns, 'iperf3', '-c',
+                          ips['e'], '-t', '10', '-O', '2', '-J'],
+                         capture_output=True, text=True, timeout=60)
+    doc = json.loads(res.stdout)
+    if 'error' in doc:
+        raise SmokeFailure('iperf3 d -> e failed: %s' % doc['error'])
+    out['iperf3_vf_compute1_to_compute2_gbps'] = round(
+        doc['end']['sum_received']['bits_per_second'] / 1e9, 3)
+    return out
 
 
 def _try(fn):

@@ -399,9 +399,12 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
             # Through the jump host the guest is reached on its fixed IP.
             kwargs['proxy_client'] = self.guest_ssh(via)
             address = vm['ip']
+        # The key pair is of [validation] ssh_key_type, as Tempest's own
+        # remote client assumes.
         return ssh.Client(address, self.ssh_user,
                           pkey=self.keypair['private_key'],
                           timeout=timeout or CONF.validation.ssh_timeout,
+                          ssh_key_type=CONF.validation.ssh_key_type,
                           **kwargs)
 
     def guest_exec(self, vm, command, timeout=None, via=None):
@@ -410,12 +413,15 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
         try:
             return client.exec_command(command)
         except lib_exc.SSHTimeout as exc:
+            hint = (', and that the image has nc (Tempest jumps through '
+                    'guest %s with "nc <host> 22")' % self._vm_name(via)
+                    if via else '')
             self.fail('cannot SSH to guest %s (%s%s) as %s within %s s: %s. '
                       'Check [validation] connect_method, [sriov] '
-                      'image_ssh_user and that the image runs sshd'
+                      'image_ssh_user and that the image runs sshd%s'
                       % (self._vm_name(vm), client.host,
                          ' via %s' % self._vm_name(via) if via else '',
-                         self.ssh_user, client.timeout, exc))
+                         self.ssh_user, client.timeout, exc, hint))
 
     def _vm_name(self, vm):
         return vm['server']['name']
