@@ -23,6 +23,7 @@ and ``normal`` that is 8 VMs.
 """
 
 import dataclasses
+import ipaddress
 import typing
 
 HOST1 = 'host1'
@@ -160,3 +161,20 @@ def placement_errors(vms, wanted_hosts, actual_hosts):
             errors.append('%s should be on %s (%s) but is on %s'
                           % (vm.name, want, vm.host, got))
     return errors
+
+
+def isolation_addresses(cidr, count=3):
+    """The last ``count`` host addresses of ``cidr``, lowest first.
+
+    The VLAN isolation test gives its VMs fixed addresses on two networks
+    with the same CIDR; the end of the range keeps clear of the gateway
+    (the first address) and of what Neutron hands out first. Raises
+    ValueError when the subnet has no room for the gateway and ``count``
+    VMs.
+    """
+    hosts = list(ipaddress.ip_network(cidr).hosts())
+    if len(hosts) < count + 1:
+        raise ValueError('%s has %d host addresses; the VLAN isolation test '
+                         'needs %d (a gateway and %d VMs)'
+                         % (cidr, len(hosts), count + 1, count))
+    return [str(h) for h in hosts[-count:]]

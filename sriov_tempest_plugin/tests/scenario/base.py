@@ -248,12 +248,14 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
     # -- servers ------------------------------------------------------------
 
     @classmethod
-    def boot_wave(cls, specs):
+    def boot_wave(cls, specs, no_ssh=()):
         """Boot VMs in one wave and wait for all of them, bounded.
 
         :param specs: ``[(name, vnic_type, host_role, network, fixed_ip)]``
+        :param no_ssh: names of VMs Tempest never logs into (no floating
+            IP: their network may have no route to the public network).
         :returns: adds ``{name: vm}`` to ``cls.vms``; a vm is a dict with
-            server, port, ip (fixed), ssh_ip, host.
+            server, port, ip (fixed), ssh_ip (None for ``no_ssh``), host.
         """
         zone = cls.settings.availability_zone
         booted = {}
@@ -287,8 +289,8 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                             'vnic_type': vnic_type, 'role': role,
                             'ip': port['fixed_ips'][0]['ip_address']}
         cls._wait_active(booted)
-        for vm in booted.values():
-            vm['ssh_ip'] = cls._ssh_address(vm)
+        for name, vm in booted.items():
+            vm['ssh_ip'] = None if name in no_ssh else cls._ssh_address(vm)
         cls.vms.update(booted)
         return booted
 

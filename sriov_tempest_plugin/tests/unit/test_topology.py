@@ -91,3 +91,17 @@ class PlacementTest(base.TestCase):
         self.assertEqual(
             ['direct-c should be on compute2 (host2) but is on compute1'],
             topology.placement_errors(self.plan.vms, self.wanted, actual))
+
+
+class IsolationAddressesTest(base.TestCase):
+
+    def test_a_28_uses_its_last_three_hosts(self):
+        # Tempest's default project subnets are /28: 14 hosts. The first
+        # run against the lab indexed host 21 of one (IndexError).
+        self.assertEqual(['10.100.0.12', '10.100.0.13', '10.100.0.14'],
+                         topology.isolation_addresses('10.100.0.0/28'))
+
+    def test_too_small_names_the_need(self):
+        exc = self.assertRaises(ValueError, topology.isolation_addresses,
+                                '10.100.0.0/30')
+        self.assertIn('needs 4', str(exc))
