@@ -206,6 +206,8 @@ def up(state, args):
     log('Placement, Glance, Nova and Neutron APIs up')
     for node in layout.NODES:
         control.start_node_agents(state, node)
+    for node in layout.COMPUTES:
+        control.start_node_sshd(state, node)
     time.sleep(5)
     check_alive(state)
     provision(state, 'wait', '240', timeout=300)

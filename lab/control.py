@@ -507,3 +507,44 @@ def start_node_agents(state, node):
             state.bin('nova-compute'), '--config-file',
             _conf(state, 'nova', 'nova-%s.conf' % node.name)],
             netns=node.netns, env=env)
+
+
+# -- host access -------------------------------------------------------------
+
+def host_key(state):
+    """The private key Tempest uses to log into the compute nodes."""
+    return state.path('data', 'host-ssh', 'id_ed25519')
+
+
+def start_node_sshd(state, node):
+    """An sshd on the node's management address, for host-level checks.
+
+    Logins get the node's view: its network namespace, its /sys, and
+    ovs-* pointed at its Open vSwitch.
+    """
+    d = state.path('data', 'host-ssh')
+    os.makedirs(d, mode=0o700, exist_ok=True)
+    key = host_key(state)
+    if not os.path.exists(key):
+        proc.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C',
+                  'sriov-lab host checks', '-f', key])
+        shutil.copy(key + '.pub', os.path.join(d, 'authorized_keys'))
+    hostkey = os.path.join(d, 'host_%s' % node.name)
+    if not os.path.exists(hostkey):
+        proc.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f',
+                  hostkey])
+    env = fabric.ovs_env(state, node)
+    conf = os.path.join(d, 'sshd_%s.conf' % node.name)
+    with open(conf, 'w') as f:
+        f.write('\n'.join([
+            'ListenAddress %s' % node.mgmt_ip, 'Port 22',
+            'HostKey %s' % hostkey,
+            'PidFile %s' % os.path.join(d, 'sshd_%s.pid' % node.name),
+            'AuthorizedKeysFile %s' % os.path.join(d, 'authorized_keys'),
+            'PermitRootLogin prohibit-password',
+            'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
+            'UsePAM no', 'StrictModes no', 'UseDNS no',
+            'SetEnv %s' % ' '.join('%s=%s' % kv for kv in sorted(
+                env.items())), '']))
+    proc.spawn(state, 'sshd-%s' % node.name,
+               ['/usr/sbin/sshd', '-D', '-e', '-f', conf], netns=node.netns)

@@ -91,7 +91,14 @@ def conf_sections(state, made):
                   'port_speed_gbps': layout.PORT_SPEED_MBPS / 1000.0,
                   # The guest image's own iperf3 -s holds 5201.
                   'iperf_port': 5301,
-                  'results_dir': state.path('results')},
+                  'results_dir': state.path('results'),
+                  # Host-level layout checks: each compute node runs an
+                  # sshd on its management address (lab.control).
+                  'host_addresses': ','.join(
+                      '%s:%s' % (n.name, n.mgmt_ip)
+                      for n in layout.COMPUTES),
+                  'host_ssh_user': 'root',
+                  'host_ssh_key_path': control.host_key(state)},
     }
 
 
