@@ -131,6 +131,9 @@ def _rabbit_env(state):
         'RABBITMQ_NODE_IP_ADDRESS': layout.CONTROLLER_IP,
         'RABBITMQ_NODE_PORT': str(layout.PORTS['rabbitmq']),
         'RABBITMQ_DIST_PORT': '25673',
+        # Erlang distribution would listen on every address otherwise.
+        'RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS':
+            '-kernel inet_dist_use_interface {127,0,0,1}',
         'ERL_EPMD_ADDRESS': '127.0.0.1',
         'ERL_EPMD_PORT': '4370',
         'RABBITMQ_MNESIA_BASE': os.path.join(base, 'mnesia'),
