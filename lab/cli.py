@@ -133,11 +133,15 @@ def other_lab():
 
 
 def wipe_runtime(state):
-    """Remove everything of a previous run but the venv."""
+    """Remove everything of a previous run but the venv and the results.
+
+    ``results`` holds the throughput gate's results files and the Tempest
+    runs' output (tools/lab-suite.sh): what a run leaves for its reader.
+    """
     if not os.path.isdir(state.root):
         return
     for name in os.listdir(state.root):
-        if name not in ('venv', 'cache'):
+        if name not in ('venv', 'cache', 'results'):
             path = state.path(name)
             if os.path.isdir(path) and not os.path.islink(path):
                 shutil.rmtree(path)
@@ -279,7 +283,7 @@ def down(state, args):
     left = fabric.lab_namespaces() + proc.processes_under(state.root)
     if left:
         raise proc.LabError('teardown left: %s' % left)
-    log('lab down; kept only %s', state.venv)
+    log('lab down; kept only %s and %s', state.venv, state.path('results'))
 
 
 def workspace(state, args):

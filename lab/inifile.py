@@ -1,18 +1,26 @@
 """Write oslo.config style INI files from dicts."""
 
+import collections
 import os
+
+# A value with the reason for it, written as "# ..." lines above the key.
+Noted = collections.namedtuple('Noted', 'value note')
 
 
 def render(sections):
     """Turn {'section': {'key': value}} into INI text.
 
     Lists join with commas, booleans are written as true/false, None
-    drops the key.
+    drops the key, a Noted value is preceded by its note as comments.
     """
     out = []
     for section, values in sections.items():
         out.append('[%s]' % section)
         for key, value in values.items():
+            if isinstance(value, Noted):
+                out.extend('# ' + line if line else '#'
+                           for line in value.note.strip().splitlines())
+                value = value.value
             if value is None:
                 continue
             if isinstance(value, bool):

@@ -13,6 +13,35 @@ from lab import layout
 from lab import proc
 
 
+# The throughput gate's thresholds for the lab, with what the lab measured.
+# The card's wire is 1 Gbit/s (lab.layout.PORT_SPEED_MBPS), so the goodput
+# ceiling over an 802.1Q VLAN at MTU 1500 is 0.939 Gbit/s.
+THRESHOLDS = {
+    'port_speed_gbps': inifile.Noted(
+        layout.PORT_SPEED_MBPS / 1000.0,
+        "The card's wire: a token bucket of 1 Gbit/s each way (lab.card)."),
+    'line_rate_fraction': inifile.Noted(0.75, """\
+Measured direct (VF) medians at 3 and 5 streams, Gbit/s (fraction of the
+0.939 ceiling), in the lab on 2 cores:
+  same subnet, different hosts: 0.86-0.87 (0.92)
+  different subnets via the router: 0.78-0.81 (0.83-0.86); the frames cross
+    the wire twice and the network node's userspace OVS, whose CPU is the
+    limit here (on a real cloud the router is in hardware or a kernel).
+0.75 (>= 0.704 Gbit/s) is what the lab honestly delivers on every judged
+path, with room for the run-to-run spread; the paper's 0.9 is for
+a real 10 GbE NIC."""),
+    'margin_over_normal': inifile.Noted(0.4, """\
+The paper's 40 %. Measured direct/normal median ratios at 3 and 5 streams:
+  same host 1.72-1.78, different hosts 1.81-1.85, routed 2.0-2.2.
+The lab's OVS path is userspace OVS (no kernel datapath) plus the
+iptables hybrid bridge, so it is slower than a real node's."""),
+}
+
+# A margin no lab run meets (direct would have to be 11x OVS): the run that
+# proves the gate fails with its verdict message (tools/lab-suite.sh).
+UNMEETABLE_MARGIN = 10.0
+
+
 def tempest_venv():
     return os.path.join(layout.repo_root(), '.venv')
 
@@ -87,8 +116,9 @@ def conf_sections(state, made):
         'sriov': {'physical_network': layout.PHYSNET,
                   'compute_hosts': [n.name for n in layout.COMPUTES],
                   'image_ssh_user': 'root',
-                  # The card's wire (lab.layout.PORT_SPEED_MBPS).
-                  'port_speed_gbps': layout.PORT_SPEED_MBPS / 1000.0,
+                  'port_speed_gbps': THRESHOLDS['port_speed_gbps'],
+                  'line_rate_fraction': THRESHOLDS['line_rate_fraction'],
+                  'margin_over_normal': THRESHOLDS['margin_over_normal'],
                   # The guest image's own iperf3 -s holds 5201.
                   'iperf_port': 5301,
                   'results_dir': state.path('results'),
@@ -110,8 +140,13 @@ def write_workspace(state, made):
         proc.run([tempest, 'workspace', 'remove', '--name', name],
                  check=False)
         proc.run([tempest, 'init', '--name', name, ws])
-    inifile.write(os.path.join(ws, 'etc', 'tempest.conf'),
-                  conf_sections(state, made))
+    sections = conf_sections(state, made)
+    inifile.write(os.path.join(ws, 'etc', 'tempest.conf'), sections)
+    sections['sriov']['margin_over_normal'] = inifile.Noted(
+        UNMEETABLE_MARGIN, 'Unmeetable on purpose: this run must fail with '
+        'the gate\'s verdict message.')
+    inifile.write(os.path.join(ws, 'etc', 'unmeetable-margin.conf'),
+                  sections)
     return ws
 
 
