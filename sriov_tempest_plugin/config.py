@@ -20,6 +20,7 @@ in :func:`load_settings`, so that a bad value ends in one message naming
 """
 
 import dataclasses
+import os
 import typing
 
 from oslo_config import cfg
@@ -175,7 +176,19 @@ iperf_opts = [
                default='sriov-results',
                help='Directory (relative to the working directory of '
                     'tempest run) where the throughput gate writes its '
-                    'results file.'),
+                    'results file, and its text table, chart (PNG, with '
+                    'the "report" extra installed) and HTML page.'),
+    cfg.StrOpt('baseline_results',
+               help='A results file of an earlier run (e.g. the accepted '
+                    'run of this cloud). When set, the gate also fails a '
+                    'topology whose median fell more than '
+                    'baseline_tolerance beyond the run-to-run spread below '
+                    'this baseline. Unset: no baseline comparison.'),
+    cfg.FloatOpt('baseline_tolerance',
+                 default=0.10,
+                 help='Fraction a median may fall below the baseline median '
+                      'beyond the larger run-to-run spread (max-min over '
+                      'median) of the two runs before it is a regression.'),
 ]
 
 host_opts = [
@@ -252,6 +265,8 @@ class Settings(object):
     iperf_grace: int
     cpu_bound_percent: float
     results_dir: str
+    baseline_results: typing.Optional[str]
+    baseline_tolerance: float
     host_addresses: typing.Dict[str, str]
     host_ssh_user: str
     host_ssh_key_path: typing.Optional[str]
@@ -338,6 +353,15 @@ def load_settings(group):
     if not values['results_dir']:
         raise _bad('results_dir', values['results_dir'],
                    'must be a directory path')
+    if values['baseline_tolerance'] is None or \
+            values['baseline_tolerance'] < 0:
+        raise _bad('baseline_tolerance', values['baseline_tolerance'],
+                   'must be 0 or more, e.g. 0.1 for 10 %')
+    if values['baseline_results'] is not None and \
+            not os.path.isfile(values['baseline_results']):
+        raise _bad('baseline_results', values['baseline_results'],
+                   'no such file; give the path of a results file '
+                   '(sriov-throughput-<run>.json) or unset it')
 
     for name in ('segmentation_ids', 'compute_hosts', 'streams',
                  'line_rate_streams', 'margin_streams'):

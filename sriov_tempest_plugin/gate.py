@@ -20,6 +20,10 @@ sides of a margin) and judges again on all samples, then records points and
 verdicts in the run's :class:`report.Results`.
 """
 
+from sriov_tempest_plugin import artifacts
+from sriov_tempest_plugin import baseline
+from sriov_tempest_plugin import exceptions
+from sriov_tempest_plugin import rejudge
 from sriov_tempest_plugin import verdict
 
 
@@ -95,3 +99,53 @@ def run_topology(topology, settings, mtu, measure, results, hosts):
                           hosts(key[0]), remeasured=key in again)
     results.add_verdicts(verdicts)
     return verdicts
+
+
+class Published(object):
+    """What :func:`publish` wrote, and the baseline regressions it found."""
+
+    def __init__(self, path, written, table, regressions, baseline_lines):
+        self.path = path
+        self.written = written
+        self.table = table
+        self.regressions = regressions
+        self.baseline_lines = baseline_lines
+
+    def where(self):
+        lines = ['results file: %s' % self.path,
+                 'table: %s' % self.written.text,
+                 'page: %s' % self.written.html]
+        if self.written.pngs:
+            lines.append('chart: %s' % ', '.join(self.written.pngs))
+        else:
+            lines.append('chart: not drawn; %s' % self.written.chart_missing)
+        return '\n'.join(lines)
+
+
+def publish(results, settings, topology_name):
+    """Write the results file, its table, chart and page; compare with the
+    baseline when ``[sriov] baseline_results`` names one.
+
+    Only ``topology_name``'s regressions are returned (the gate fails the
+    topology it just measured); the page lists the comparison of every
+    point measured so far.
+    """
+    path = results.write(settings.results_dir)
+    document = results.document()
+    run = artifacts.Run(document, source=path)
+    regressions = []
+    if settings.baseline_results:
+        try:
+            base = rejudge.load(settings.baseline_results)
+        except rejudge.ResultsFileError as exc:
+            raise exceptions.SriovConfigError(
+                '[sriov] baseline_results: %s' % exc)
+        outcome = baseline.compare(document, base,
+                                   settings.baseline_tolerance)
+        run.baseline_lines = outcome.lines()
+        regressions = [c.message(outcome.baseline_run)
+                       for c in outcome.regressions
+                       if c.topology == topology_name]
+    written = artifacts.write([run], settings.results_dir)
+    return Published(path, written, artifacts.run_text(run), regressions,
+                     run.baseline_lines)

@@ -25,6 +25,8 @@ import json
 import os
 
 FORMAT_VERSION = 1
+TOPOLOGY_ORDER = ('same_subnet_same_host', 'same_subnet_different_hosts',
+                  'different_subnets_same_host')
 
 
 class Results(object):
@@ -94,8 +96,7 @@ class Results(object):
             'iperf3_versions': sorted(self.iperf_versions),
             'settings': self.settings,
             'points': sorted(self.points, key=_point_key),
-            'verdicts': sorted(self.verdicts, key=lambda v: (
-                v['topology'], v['kind'], v['vnic_type'], v['streams'])),
+            'verdicts': sorted(self.verdicts, key=verdict_key),
             'passed': self.passed,
         }
 
@@ -112,9 +113,20 @@ class Results(object):
         return path
 
 
+def _topology_rank(name):
+    """The paper's order of the topologies; unknown names after them."""
+    return (TOPOLOGY_ORDER.index(name) if name in TOPOLOGY_ORDER
+            else len(TOPOLOGY_ORDER), name)
+
+
 def _point_key(p):
-    return (p['topology'], p['vnic_type'] != 'normal', p['vnic_type'],
-            p['streams'])
+    return (_topology_rank(p['topology']), p['vnic_type'] == 'normal',
+            p['vnic_type'], p['streams'])
+
+
+def verdict_key(v):
+    return (_topology_rank(v['topology']), v['kind'], v['vnic_type'],
+            v['streams'])
 
 
 def text_table(document):

@@ -120,18 +120,20 @@ class SriovThroughputTest(base.SriovScenarioTest):
 
         verdicts = gate.run_topology(topo, self.settings, self.mtu, measure,
                                      self.results, hosts)
-        path = self.results.write(self.settings.results_dir)
-        table = report.text_table(self.results.document())
-        LOG.info('SR-IOV throughput (%s), results in %s\n%s', topo.name,
-                 path, table)
+        published = gate.publish(self.results, self.settings, topo.name)
+        LOG.info('SR-IOV throughput (%s)\n%s\n%s', topo.name,
+                 published.table, published.where())
         self.addDetail('sriov-throughput',
                        testtools.content.text_content(
-                           '%s\n\nresults file: %s' % (table, path)))
+                           '%s\n\n%s' % (published.table,
+                                         published.where())))
         failed = [v.message for v in verdicts if not v.passed]
+        failed.extend('baseline regression: ' + m
+                      for m in published.regressions)
         if failed:
-            self.fail('%d throughput verdict(s) failed for %s:\n%s\n'
-                      'results file: %s' % (len(failed), topo.description,
-                                            '\n'.join(failed), path))
+            self.fail('%d throughput verdict(s) failed for %s:\n%s\n%s'
+                      % (len(failed), topo.description, '\n'.join(failed),
+                         published.where()))
 
     @decorators.attr(type='slow')
     @decorators.idempotent_id('de106a56-af7f-4b13-9076-036dda953194')

@@ -46,3 +46,69 @@ class TestCase(base.BaseTestCase):
     def settings(self, **kw):
         self.flags(**kw)
         return config.load_settings(self.conf.sriov)
+
+
+# Lab-like medians (Gbit/s) per topology, vnic type and stream count.
+LAB_SAMPLES = {
+    'same_subnet_same_host': {'direct': (1.22, 1.25, 1.24),
+                              'normal': (0.70, 0.71, 0.70)},
+    'same_subnet_different_hosts': {'direct': (0.86, 0.87, 0.86),
+                                    'normal': (0.47, 0.48, 0.47)},
+    'different_subnets_same_host': {'direct': (0.78, 0.79, 0.80),
+                                    'normal': (0.37, 0.39, 0.38)},
+}
+
+
+def results_document(run_id='20261125T060000Z', samples=None, scale=None,
+                     **settings):
+    """A results document made by the plugin's own code path.
+
+    :param scale: ``{(topology, vnic, streams): factor}`` applied to the
+        samples of those points.
+    """
+    from sriov_tempest_plugin import iperf
+    from sriov_tempest_plugin import report
+    from sriov_tempest_plugin import topology
+    from sriov_tempest_plugin import verdict
+
+    summary = {'physical_network': 'physnet1', 'vnic_type': 'direct',
+               'port_speed_gbps': 1.0,
+               'line_rate_reference': 'goodput_ceiling',
+               'line_rate_fraction': 0.75, 'line_rate_streams': [3, 5],
+               'margin_over_normal': 0.4, 'margin_streams': [3, 5],
+               'tcp_timestamps': True, 'mtu': 1500, 'streams': [1, 3, 5],
+               'iperf_mode': 'processes', 'iperf_duration': 10,
+               'iperf_omit': 2, 'iperf_repeats': 3}
+    summary.update(settings)
+    run = iperf.parse_client_output(fixture('iperf3-3.12-1stream.json'))
+    results = report.Results(run_id, summary)
+    scale = scale or {}
+    line_rate = verdict.line_rate_threshold_gbps(
+        summary['port_speed_gbps'], summary['line_rate_fraction']) + (
+            summary['line_rate_fraction'],)
+    for name, by_vnic in (samples or LAB_SAMPLES).items():
+        points = {}
+        for vnic, values in by_vnic.items():
+            for streams in summary['streams']:
+                factor = scale.get((name, vnic, streams), 1.0)
+                point = verdict.Point(name, vnic, streams,
+                                      tuple(factor * v for v in values))
+                points[(vnic, streams)] = point
+                results.add_point(point, [run] * len(values), 90,
+                                  {'client': 'compute1',
+                                   'server': 'compute1'})
+        results.add_verdicts(verdict.judge_topology(
+            points, summary['vnic_type'],
+            topology.BY_NAME[name].crosses_wire, line_rate,
+            summary['line_rate_streams'], summary['margin_over_normal'],
+            summary['margin_streams']))
+    return results.document()
+
+
+def write_json(directory, document, name=None):
+    import json
+    path = os.path.join(directory, name or 'sriov-throughput-%s.json'
+                        % document['run_id'])
+    with open(path, 'w') as handle:
+        json.dump(document, handle)
+    return path

@@ -95,10 +95,19 @@ class ResultsTest(base.TestCase):
         lines = table.splitlines()
         self.assertEqual(['topology', 'vnic', 'streams', 'median', 'min-max',
                           'spread', 'verdict'], lines[0].split())
-        self.assertIn('normal', lines[2])
-        self.assertIn('(cpu-bound)', lines[2])
-        self.assertIn('direct', lines[3])
-        self.assertIn('9.35', lines[3])
-        self.assertIn('9.30-9.40', lines[3])
-        self.assertIn('line_rate:pass margin:pass', lines[3])
+        self.assertIn('direct', lines[2])
+        self.assertIn('9.35', lines[2])
+        self.assertIn('9.30-9.40', lines[2])
+        self.assertIn('line_rate:pass margin:pass', lines[2])
+        self.assertIn('normal', lines[3])
+        self.assertIn('(cpu-bound)', lines[3])
         self.assertIn('PASSED', lines[-1])
+
+    def test_points_follow_the_papers_topology_order(self):
+        doc = base.results_document()
+        self.assertEqual(
+            ['same_subnet_same_host', 'same_subnet_different_hosts',
+             'different_subnets_same_host'],
+            list(dict.fromkeys(p['topology'] for p in doc['points'])))
+        self.assertEqual(['direct'] * 3 + ['normal'] * 3,
+                         [p['vnic_type'] for p in doc['points'][:6]])

@@ -1,0 +1,174 @@
+# Copyright 2026 sriov-tempest-plugin developers
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+"""A run's throughput as a chart in the manner of the paper's Fig. 6/7.
+
+One panel per topology; in each, grouped bars per stream count: the SR-IOV
+vnic type beside ``normal`` (OVS), bar = median, whisker = min-max of the
+samples. The port speed is a dashed line on every panel, the near-line-rate
+threshold a dotted line on the panels it judges (traffic that crosses the
+wire). A bar behind a failed verdict is hatched.
+
+matplotlib is an optional extra (``pip install
+sriov-tempest-plugin[report]``); nothing else in the plugin needs it.
+"""
+
+import io
+
+from sriov_tempest_plugin import topology
+from sriov_tempest_plugin import verdict
+
+EXTRA_HINT = ('the chart needs matplotlib: pip install '
+              '"sriov-tempest-plugin[report]" (the text table and the '
+              'results file do not)')
+
+PANEL_TITLES = {
+    'same_subnet_same_host': 'same subnet, same host\n(VF to VF in the NIC)',
+    'same_subnet_different_hosts':
+        'same subnet, different hosts\n(across the switch)',
+    'different_subnets_same_host':
+        'different subnets, same host\n(through the router)',
+}
+COLOURS = {'sriov': '#1f77b4', 'normal': '#ff7f0e'}
+
+
+class ChartUnavailable(RuntimeError):
+    """matplotlib is not installed."""
+
+
+def available():
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError:
+        raise ChartUnavailable(EXTRA_HINT)
+    matplotlib.use('Agg')
+    from matplotlib import pyplot
+    return pyplot
+
+
+def line_rate_of(settings):
+    """``(threshold Gbit/s, label)`` of a results document's settings."""
+    threshold, what = verdict.line_rate_threshold_gbps(
+        settings['port_speed_gbps'], settings['line_rate_fraction'],
+        settings.get('line_rate_reference', 'goodput_ceiling'),
+        mtu=settings.get('mtu') or 1500, vlan_tagged=True,
+        tcp_timestamps=settings.get('tcp_timestamps', True))
+    return threshold, 'near line rate %.2f Gbit/s (%.0f %% of %s)' % (
+        threshold, 100 * settings['line_rate_fraction'],
+        'goodput ceiling' if 'ceiling' in what else 'port speed')
+
+
+def figure(document):
+    """The matplotlib Figure of one results document."""
+    pyplot = _pyplot()
+    settings = document['settings']
+    sriov = settings['vnic_type']
+    points = {(p['topology'], p['vnic_type'], p['streams']): p
+              for p in document['points']}
+    failed = {(v['topology'], v['vnic_type'], v['streams'])
+              for v in document['verdicts'] if not v['passed']}
+    names = [t.name for t in topology.TOPOLOGIES
+             if any(k[0] == t.name for k in points)]
+    if not names:
+        raise ValueError('run %s has no measured points to draw'
+                         % document.get('run_id'))
+    streams = sorted({k[2] for k in points})
+    speed = settings['port_speed_gbps']
+    threshold, threshold_label = line_rate_of(settings)
+    top = max([speed] + [p['max_gbps'] for p in points.values()]) * 1.18
+
+    fig, axes = pyplot.subplots(1, len(names), sharey=True, squeeze=False,
+                                figsize=(4.2 * len(names) + 1, 5.2),
+                                dpi=110)
+    width = 0.38
+    for ax, name in zip(axes[0], names):
+        for i, vnic in enumerate((sriov, 'normal')):
+            xs, heights, low, high, hatches = [], [], [], [], []
+            for j, n in enumerate(streams):
+                p = points.get((name, vnic, n))
+                if p is None:
+                    continue
+                xs.append(j + (i - 0.5) * width)
+                heights.append(p['median_gbps'])
+                low.append(p['median_gbps'] - p['min_gbps'])
+                high.append(p['max_gbps'] - p['median_gbps'])
+                hatches.append('//' if (name, vnic, n) in failed else '')
+            if not xs:
+                continue
+            label = ('%s (SR-IOV VF)' % sriov if vnic == sriov
+                     else 'normal (OVS)')
+            bars = ax.bar(xs, heights, width,
+                          color=COLOURS['sriov' if vnic == sriov
+                                        else 'normal'],
+                          yerr=[low, high], capsize=3, ecolor='#333333',
+                          label=label, edgecolor='black', linewidth=0.6)
+            for bar, hatch, h in zip(bars, hatches, heights):
+                bar.set_hatch(hatch)
+                ax.annotate('%.2f' % h, (bar.get_x() + bar.get_width() / 2,
+                                         h),
+                            xytext=(0, 4), textcoords='offset points',
+                            ha='center', va='bottom', fontsize=7)
+        ax.axhline(speed, color='#555555', linestyle='--', linewidth=1.2,
+                   label='port speed %.3g Gbit/s' % speed)
+        if topology.BY_NAME[name].crosses_wire:
+            ax.axhline(threshold, color='#d62728', linestyle=':',
+                       linewidth=1.6, label=threshold_label)
+        ax.set_title(PANEL_TITLES.get(name, name), fontsize=9)
+        ax.set_xticks(range(len(streams)))
+        ax.set_xticklabels(['%d' % n for n in streams])
+        ax.set_xlabel('parallel TCP connections')
+        ax.set_ylim(0, top)
+        ax.grid(axis='y', alpha=0.3)
+    axes[0][0].set_ylabel('Gbit/s receiver goodput\n(bar: median, '
+                          'whisker: min-max)')
+    handles = {}
+    for ax in axes[0]:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(lab, h)
+    if failed:
+        from matplotlib.patches import Patch
+        handles['failed verdict'] = Patch(facecolor='white',
+                                          edgecolor='black', hatch='//')
+    # Bars first, then the lines, then the hatch key.
+    labels = sorted(handles, key=lambda lab: (
+        not lab.startswith(sriov + ' '), not lab.startswith('normal'),
+        not lab.startswith('port speed'), lab == 'failed verdict'))
+    rows = 1 if len(names) == 3 or len(labels) <= 3 else 2
+    fig.legend([handles[lab] for lab in labels], labels, loc='lower center',
+               ncol=-(-len(labels) // rows), fontsize=8, frameon=False)
+    fig.suptitle('SR-IOV (%s) vs OVS (normal), run %s: %s'
+                 % (sriov, document.get('run_id'),
+                    'PASSED' if document.get('passed') else 'FAILED'),
+                 fontsize=11)
+    fig.tight_layout(rect=(0, 0.05 * rows + 0.02, 1, 0.95))
+    return fig
+
+
+def png_bytes(document):
+    """The chart of one results document as PNG bytes."""
+    pyplot = _pyplot()
+    fig = figure(document)
+    try:
+        buf = io.BytesIO()
+        fig.savefig(buf, format='png')
+        return buf.getvalue()
+    finally:
+        pyplot.close(fig)
