@@ -55,6 +55,7 @@ class IperfRun(object):
     retransmits: typing.Optional[int]
     sender_cpu_percent: typing.Optional[float]
     receiver_cpu_percent: typing.Optional[float]
+    attempts: int = 1  # runs it took (transient failures retried)
 
     def cpu_bound(self, threshold_percent):
         """True when sender or receiver CPU use reached the threshold."""
@@ -175,7 +176,8 @@ def parse_document(text):
         peer = doc.get('start', {}).get('connecting_to', {}).get('host')
         raise exceptions.IperfError(
             'iperf3 reported an error%s: %s' % (
-                ' talking to %s' % peer if peer else '', doc['error']))
+                ' talking to %s' % peer if peer else '', doc['error']),
+            transient='Connection refused' in str(doc['error']))
     start = doc.get('start') or {}
     end = doc.get('end') or {}
     received = end.get('sum_received')
@@ -189,7 +191,8 @@ def parse_document(text):
         raise exceptions.IperfError(
             'iperf3 ran but the receiver got no data (0 bytes in %.1f s): '
             'the connection was set up, then traffic was blocked or '
-            'dropped' % (_number(received, 'seconds') or 0.0))
+            'dropped' % (_number(received, 'seconds') or 0.0),
+            transient=True)
     cpu = end.get('cpu_utilization_percent') or {}
     retransmits = sent.get('retransmits')
     test_start = start.get('test_start') or {}
@@ -239,10 +242,11 @@ def parse_client_output(text):
         try:
             runs.append(parse_document(doc))
         except exceptions.IperfError as exc:
-            errors.append('client %d: %s' % (index, exc)
-                          if len(docs) > 1 else str(exc))
+            errors.append((('client %d: %s' % (index, exc)
+                            if len(docs) > 1 else str(exc)), exc.transient))
     if errors:
-        raise exceptions.IperfError('; '.join(errors))
+        raise exceptions.IperfError('; '.join(e[0] for e in errors),
+                                    transient=all(e[1] for e in errors))
     return combine(runs)
 
 

@@ -66,6 +66,7 @@ class Results(object):
             'spread': round(point.spread, 4),
             'sent_gbps': [round(r.sent_gbps, 4) for r in runs],
             'retransmits': [r.retransmits for r in runs],
+            'attempts': [r.attempts for r in runs],
             'cpu_percent': [{'sender': r.sender_cpu_percent,
                              'receiver': r.receiver_cpu_percent}
                             for r in runs],

@@ -49,6 +49,8 @@ python3 -m lab up
 python3 -m lab status
 mkdir -p "$results"
 ws=$state/workspace
+# The plugin with its "report" extra: the gate then draws its chart too.
+"$top/.venv/bin/pip" install --quiet -e "$top[report]"
 
 if [ "$check_lab" -eq 1 ]; then
     step "lab smoke"
@@ -91,6 +93,10 @@ if [ "$unmeetable" -eq 1 ]; then
     fi
 fi
 
+if [ "$status" -ne 0 ]; then
+    # lab down removes .lab/logs; keep the service logs of a failed run.
+    cp -r "$state/logs" "$results/logs-$stamp" 2>/dev/null || true
+fi
 echo "results in $results:"
 ls -1 "$results" | sed 's/^/    /'
 if [ "$keep" -eq 1 ]; then

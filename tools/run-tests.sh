@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The project's test command (README.rst, .ci/run): unit tests of the plugin
-# and of the lab, style and idempotent-id checks, and the config sample
-# check, through tox. Installs tox into .venv-tools first when it is not
+# The project's test command (README.rst, .ci/run), through tox: unit tests
+# of the plugin (with the config-sample, Zuul and devstack checks), of the
+# lab, style and idempotent ids, zuul.d against Zuul's schemas, the docs. Installs tox into .venv-tools first when it is not
 # there. Extra arguments go to tox
 # (e.g. tools/run-tests.sh -e py3 -- test_verdict).
 set -euo pipefail
@@ -12,6 +12,6 @@ if [ ! -x .venv-tools/bin/tox ]; then
     .venv-tools/bin/pip install --quiet 'tox>=4'
 fi
 if [ $# -eq 0 ]; then
-    set -- -e py3,lab,pep8
+    set -- -e py3,lab,pep8,zuul,docs
 fi
 exec .venv-tools/bin/tox "$@"

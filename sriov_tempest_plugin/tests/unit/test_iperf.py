@@ -119,6 +119,7 @@ class ParseTest(base.TestCase):
             base.fixture('iperf3-3.12-error-refused.json'))
         self.assertIn('unable to connect to server: Connection refused',
                       str(exc))
+        self.assertTrue(exc.transient)
 
     def test_error_in_one_of_several_processes_names_it(self):
         good = base.fixture('iperf3-3.12-1stream.json')
@@ -130,12 +131,38 @@ class ParseTest(base.TestCase):
         self.assertIn('client 1: ', str(exc))
         self.assertIn('Connection timed out', str(exc))
         self.assertNotIn('client 0', str(exc))
+        # An unreachable server is not worth a second run.
+        self.assertFalse(exc.transient)
+
+    def test_one_stalled_process_among_several_is_transient(self):
+        good = base.fixture('iperf3-3.12-1stream.json')
+        doc = json.loads(good)
+        doc['end']['sum_received']['bytes'] = 0
+        doc['end']['sum_received']['bits_per_second'] = 0.0
+        text = '\n'.join([iperf._SEPARATOR % 0, good,
+                          iperf._SEPARATOR % 1, json.dumps(doc)])
+        exc = self.assertRaises(exceptions.IperfError,
+                                iperf.parse_client_output, text)
+        self.assertIn('client 1: iperf3 ran but the receiver got no data',
+                      str(exc))
+        self.assertTrue(exc.transient)
+
+    def test_stalled_and_unreachable_together_are_not_transient(self):
+        doc = json.loads(base.fixture('iperf3-3.12-1stream.json'))
+        doc['end']['sum_received']['bytes'] = 0
+        text = '\n'.join([
+            iperf._SEPARATOR % 0, json.dumps(doc), iperf._SEPARATOR % 1,
+            base.fixture('iperf3-3.12-error-unreachable.json')])
+        exc = self.assertRaises(exceptions.IperfError,
+                                iperf.parse_client_output, text)
+        self.assertFalse(exc.transient)
 
     def test_truncated_json(self):
         exc = self.assertRaises(
             exceptions.IperfError, iperf.parse_client_output,
             base.fixture('iperf3-3.12-truncated.json'))
         self.assertIn('truncated', str(exc))
+        self.assertFalse(exc.transient)
 
     def test_missing_iperf3_text(self):
         exc = self.assertRaises(
@@ -156,6 +183,7 @@ class ParseTest(base.TestCase):
         exc = self.assertRaises(exceptions.IperfError,
                                 iperf.parse_client_output, json.dumps(doc))
         self.assertIn('receiver got no data', str(exc))
+        self.assertTrue(exc.transient)
 
     def test_unfinished_run_without_end_sums(self):
         doc = json.loads(base.fixture('iperf3-3.12-1stream.json'))

@@ -56,6 +56,7 @@ class ResultsTest(base.TestCase):
         self.assertEqual(9.4, direct['max_gbps'])
         self.assertEqual(3, direct['processes'])
         self.assertEqual([], direct['cpu_bound_samples'])
+        self.assertEqual([1, 1, 1], direct['attempts'])
         normal = [p for p in doc['points'] if p['vnic_type'] == 'normal'][0]
         self.assertEqual([0, 1, 2], normal['cpu_bound_samples'])
         kinds = sorted(v['kind'] for v in doc['verdicts'])
