@@ -159,8 +159,34 @@ class Card:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+NO_MAC = '00:00:00:00:00:00'
+SWITCH = 'esw'  # the embedded switch's bridge (lab.card)
+
+
+def spoof_cookie(index):
+    """The OpenFlow cookie of one VF's spoof-check flows."""
+    return '0x5f%02x' % index
+
+
+def spoof_flows(index, vf_state):
+    """The embedded switch's flows that enforce one VF's spoof check.
+
+    With spoofchk on and a MAC set, frames the VF sends with another
+    source MAC are dropped at its representor (as the NIC's anti-spoof
+    filter does); everything else is the switch's normal forwarding.
+    """
+    if not vf_state.get('spoofchk') or \
+            vf_state.get('mac', NO_MAC) == NO_MAC:
+        return []
+    cookie = spoof_cookie(index)
+    rep = vf_rep(index)
+    return ['cookie=%s,priority=100,in_port=%s,dl_src=%s,actions=NORMAL'
+            % (cookie, rep, vf_state['mac']),
+            'cookie=%s,priority=90,in_port=%s,actions=drop' % (cookie, rep)]
+
+
 def initial_vf_state():
-    return {'mac': '00:00:00:00:00:00', 'vlan': 0,
+    return {'mac': NO_MAC, 'vlan': 0,
             'link_state': LINK_AUTO, 'spoofchk': True,
             'max_tx_rate': 0, 'min_tx_rate': 0, 'assigned_to': None}
 
@@ -190,6 +216,16 @@ class Firmware:
         self.run(self._ns('ovs-vsctl', '--timeout=10', *args),
                  {'OVS_RUNDIR': self._spec['ovs_dir']})
 
+    def _ofctl(self, *args):
+        self.run(self._ns('ovs-ofctl', '--timeout=10', *args),
+                 {'OVS_RUNDIR': self._spec['ovs_dir']})
+
+    def _program_spoofchk(self, index, vf_state):
+        self._ofctl('del-flows', SWITCH,
+                    'cookie=%s/-1' % spoof_cookie(index))
+        for flow in spoof_flows(index, vf_state):
+            self._ofctl('add-flow', SWITCH, flow)
+
     def index_of(self, address):
         for vf in self._spec['vfs']:
             if vf['address'] == address:
@@ -210,6 +246,8 @@ class Firmware:
             self._vsctl('clear', 'port', rep, 'tag')
         with self.card.state() as st:
             st[str(index)].update(mac=mac, vlan=int(vlan or 0))
+            vf_state = dict(st[str(index)])
+        self._program_spoofchk(index, vf_state)
 
     def set_link_state(self, index, link_state):
         # A disabled VF loses its carrier: its representor goes down.
@@ -222,6 +260,8 @@ class Firmware:
     def set_spoofchk(self, index, enabled):
         with self.card.state() as st:
             st[str(index)]['spoofchk'] = bool(enabled)
+            vf_state = dict(st[str(index)])
+        self._program_spoofchk(index, vf_state)
 
     def set_rates(self, index, rates_mbps):
         """Set the VF's rates, in Mbit/s.

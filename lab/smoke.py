@@ -27,6 +27,7 @@ import time
 import paramiko
 
 from lab import layout
+from lab import nic
 from lab import provision
 
 TIMEOUT = 300
@@ -215,6 +216,22 @@ def check_direct(conn, servers, ips, addr, key):
     if port.mac_address not in mac:
         raise SmokeFailure('the guest NIC of d is not its VF: %s' % mac)
     out['direct_vf'] = 'VF %d (%s) is eth0 of %s' % (index, slot, want)
+    # The SR-IOV agent turned the VF's spoof check on (port security):
+    # the card's switch passes only the port's MAC from it.
+    if not state[str(index)].get('spoofchk'):
+        raise SmokeFailure('VF %d of the direct port has spoofchk off'
+                           % index)
+    flows = subprocess.run(
+        ['ip', 'netns', 'exec', spec['netns'], 'ovs-ofctl', 'dump-flows',
+         'esw', 'cookie=%s/-1' % nic.spoof_cookie(index)],
+        capture_output=True, text=True, check=True,
+        env=dict(os.environ, OVS_RUNDIR=spec['ovs_dir'])).stdout
+    if 'dl_src=%s' % port.mac_address not in flows or \
+            'actions=drop' not in flows:
+        raise SmokeFailure('the card does not enforce the spoof check of '
+                           'VF %d: %s' % (index, flows))
+    out['direct_spoofchk'] = 'card passes only %s from VF %d' % (
+        port.mac_address, index)
     links = node_cmd('compute1', 'ip', '-o', 'link')
     found = [p + port.id[:11] for p in ('tap', 'qbr', 'qvb', 'qvo')
              if p + port.id[:11] in links]

@@ -51,3 +51,20 @@ class StateTest(unittest.TestCase):
             with card.state() as st:
                 self.assertEqual(101, st['1']['vlan'])
                 self.assertEqual(nic.initial_vf_state(), st['0'])
+
+
+class SpoofCheckTest(unittest.TestCase):
+
+    def test_on_with_a_mac_drops_other_sources_at_the_representor(self):
+        state = dict(nic.initial_vf_state(), mac='fa:16:3e:00:00:01')
+        self.assertEqual(
+            ['cookie=0x5f03,priority=100,in_port=vf3-rep,'
+             'dl_src=fa:16:3e:00:00:01,actions=NORMAL',
+             'cookie=0x5f03,priority=90,in_port=vf3-rep,actions=drop'],
+            nic.spoof_flows(3, state))
+
+    def test_off_or_without_a_mac_nothing_is_filtered(self):
+        self.assertEqual([], nic.spoof_flows(0, nic.initial_vf_state()))
+        state = dict(nic.initial_vf_state(), mac='fa:16:3e:00:00:01',
+                     spoofchk=False)
+        self.assertEqual([], nic.spoof_flows(0, state))
