@@ -13,6 +13,7 @@ import argparse
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -125,7 +126,8 @@ def _digest(*paths):
 def other_lab():
     """The state dir of a lab that is up on this machine, or None."""
     if os.path.exists(OWNER_FILE):
-        return open(OWNER_FILE).read().strip() or '(unknown)'
+        with open(OWNER_FILE) as f:
+            return f.read().strip() or '(unknown)'
     if fabric.lab_namespaces() or os.path.exists(
             '/sys/class/net/' + layout.HOST_MGMT_DEV):
         return '(unknown: lab namespaces exist)'
@@ -171,8 +173,14 @@ def check_alive(state):
 def up(state, args):
     owner = other_lab()
     if owner:
-        raise proc.LabError('a lab is already up on this machine (state dir '
-                            '%s): run "python3 -m lab down" first' % owner)
+        down_cmd = 'python3 -m lab down'
+        if owner.startswith('/'):
+            down_cmd = 'python3 -m lab --state-dir %s down' % shlex.quote(
+                owner)
+        raise proc.LabError(
+            'a lab is already up on this machine (state dir %s): run "%s" '
+            'in the checkout that started it, then try again' % (
+                owner, down_cmd))
     ensure_packages()
     ensure_venv(state)
     wipe_runtime(state)
