@@ -143,7 +143,8 @@ iperf_opts = [
                default='processes',
                help='How N connections are run. "processes": N iperf3 '
                     'clients with one stream each, on N server ports, '
-                    'summed; iperf3 before 3.16 runs all -P streams in one '
+                    'their bytes summed over the union of their measured '
+                    'windows; iperf3 before 3.16 runs all -P streams in one '
                     'thread and can cap below line rate. "streams": one '
                     'client with -P N. One of: %s.' % ', '.join(IPERF_MODES)),
     cfg.IntOpt('iperf_duration',

@@ -24,8 +24,17 @@ N connections can be run two ways (``[sriov] iperf_mode``):
 
 * ``streams``: one client with ``-P N``. Before iperf3 3.16 all streams
   share one thread, which may cap below line rate on 10 GbE.
-* ``processes``: N clients with one stream each, to N server ports, summed.
-  The clients start together and measure the same interval.
+* ``processes``: N clients with one stream each, to N server ports. The
+  clients are started together, but their measured windows need not
+  coincide: a client whose connection set-up lagged (one SYN lost on a full
+  queue costs a 1 s retransmit) measures a later window, and the sum of
+  the clients' own rates then overstates the aggregate (on the lab's
+  1 Gbit/s port this once summed to 1.02 Gbit/s of goodput). So each client
+  is stamped with the guest's ``/proc/uptime`` when it ends, and the
+  aggregate is all bytes received divided by the union of the windows
+  (first window's start to last window's end): the plain sum when the
+  windows coincide, never more than the path carried when they do not.
+  The stretch beyond one window is kept as ``skew_seconds``.
 """
 
 import dataclasses
@@ -40,6 +49,8 @@ GIGA = 1e9
 #: Printed between the JSON documents of parallel clients.
 _SEPARATOR = '==== sriov-tempest-plugin iperf3 client %d ===='
 _SEPARATOR_PREFIX = _SEPARATOR.split('%d')[0]
+#: Printed by each parallel client when it exits: the guest's uptime.
+_ENDED_PREFIX = '==== sriov-tempest-plugin iperf3 end at uptime '
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,6 +67,10 @@ class IperfRun(object):
     sender_cpu_percent: typing.Optional[float]
     receiver_cpu_percent: typing.Optional[float]
     attempts: int = 1  # runs it took (transient failures retried)
+    #: Guest uptime (s) when the client exited; processes mode only.
+    ended_at: typing.Optional[float] = None
+    #: How far the parallel clients' windows spread beyond one window (s).
+    skew_seconds: typing.Optional[float] = None
 
     def cpu_bound(self, threshold_percent):
         """True when sender or receiver CPU use reached the threshold."""
@@ -103,9 +118,11 @@ def client_command(server_ip, first_port, streams, duration, omit, mode):
     """The shell command that measures ``streams`` connections.
 
     In ``processes`` mode the clients start in the background together and
-    the command prints each JSON document after a separator line; their
-    exit codes are ignored here because each document carries its own
-    ``error`` and :func:`parse_client_output` reports it.
+    the command prints each JSON document after a separator line, followed
+    by the guest's uptime when that client exited (read from
+    ``/proc/uptime`` with shell builtins only). Exit codes are ignored here
+    because each document carries its own ``error`` and
+    :func:`parse_client_output` reports it.
     """
     if mode == 'streams':
         return _quote_all(_client_words(server_ip, first_port, duration,
@@ -113,10 +130,12 @@ def client_command(server_ip, first_port, streams, duration, omit, mode):
     ports = server_ports(first_port, streams, mode)
     outputs = [shlex.quote('/tmp/sriov-iperf3-%d.json' % port)
                for port in ports]
+    stamp = ('read -r up _ < /proc/uptime; echo; echo %s"$up ===="'
+             % shlex.quote(_ENDED_PREFIX))
     background = ' '.join(
-        '%s > %s 2>&1 &' % (_quote_all(_client_words(server_ip, port,
-                                                     duration, omit, 1)),
-                            out)
+        '{ %s; %s; } > %s 2>&1 &' % (
+            _quote_all(_client_words(server_ip, port, duration, omit, 1)),
+            stamp, out)
         for port, out in zip(ports, outputs))
     collect = '; '.join(
         'echo %s; cat %s; rm -f %s' % (shlex.quote(_SEPARATOR % index), out,
@@ -169,8 +188,25 @@ def _number(section, key):
     return float(value) if isinstance(value, (int, float)) else None
 
 
+def _ended_at(text):
+    """Split the end stamp of a parallel client off its document."""
+    ended_at = None
+    kept = []
+    for line in (text or '').splitlines():
+        if line.startswith(_ENDED_PREFIX):
+            value = line[len(_ENDED_PREFIX):].split()
+            try:
+                ended_at = float(value[0])
+            except (IndexError, ValueError):
+                ended_at = None
+        else:
+            kept.append(line)
+    return '\n'.join(kept), ended_at
+
+
 def parse_document(text):
     """Parse one iperf3 ``-J`` client document into an :class:`IperfRun`."""
+    text, ended_at = _ended_at(text)
     doc = _load(text)
     if doc.get('error'):
         peer = doc.get('start', {}).get('connecting_to', {}).get('host')
@@ -206,11 +242,17 @@ def parse_document(text):
         sent_gbps=(_number(sent, 'bits_per_second') or 0.0) / GIGA,
         retransmits=int(retransmits) if retransmits is not None else None,
         sender_cpu_percent=_number(cpu, 'host_total'),
-        receiver_cpu_percent=_number(cpu, 'remote_total'))
+        receiver_cpu_percent=_number(cpu, 'remote_total'),
+        ended_at=ended_at)
 
 
 def combine(runs):
-    """Sum parallel single-stream runs into one measurement."""
+    """Join parallel single-stream runs into one measurement.
+
+    With every client's end stamped, the aggregate is all bytes over the
+    union of the measured windows; without stamps (output of an older
+    command) it falls back to the plain sum of the clients' rates.
+    """
     if not runs:
         raise exceptions.IperfError('no iperf3 runs to combine')
     if len(runs) == 1:
@@ -221,16 +263,29 @@ def combine(runs):
         values = [v for v in values if v is not None]
         return max(values) if values else None
 
+    received = sum(r.received_gbps for r in runs)
+    sent = sum(r.sent_gbps for r in runs)
+    seconds = min(r.seconds for r in runs)
+    skew = None
+    if all(r.ended_at is not None and r.seconds > 0 for r in runs):
+        first_start = min(r.ended_at - r.seconds for r in runs)
+        window = max(r.ended_at for r in runs) - first_start
+        window = max(window, max(r.seconds for r in runs))
+        received = sum(r.received_gbps * r.seconds for r in runs) / window
+        sent = sum(r.sent_gbps * r.seconds for r in runs) / window
+        skew = window - max(r.seconds for r in runs)
+        seconds = window
     return IperfRun(
         version=runs[0].version,
         streams=sum(r.streams for r in runs),
         processes=len(runs),
-        seconds=min(r.seconds for r in runs),
-        received_gbps=sum(r.received_gbps for r in runs),
-        sent_gbps=sum(r.sent_gbps for r in runs),
+        seconds=seconds,
+        received_gbps=received,
+        sent_gbps=sent,
         retransmits=(None if None in retransmits else sum(retransmits)),
         sender_cpu_percent=_max(r.sender_cpu_percent for r in runs),
-        receiver_cpu_percent=_max(r.receiver_cpu_percent for r in runs))
+        receiver_cpu_percent=_max(r.receiver_cpu_percent for r in runs),
+        skew_seconds=skew)
 
 
 def parse_client_output(text):

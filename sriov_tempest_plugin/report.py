@@ -67,6 +67,8 @@ class Results(object):
             'sent_gbps': [round(r.sent_gbps, 4) for r in runs],
             'retransmits': [r.retransmits for r in runs],
             'attempts': [r.attempts for r in runs],
+            'skew_seconds': [None if r.skew_seconds is None
+                             else round(r.skew_seconds, 3) for r in runs],
             'cpu_percent': [{'sender': r.sender_cpu_percent,
                              'receiver': r.receiver_cpu_percent}
                             for r in runs],

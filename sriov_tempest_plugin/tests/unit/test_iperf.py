@@ -36,12 +36,22 @@ class CommandTest(base.TestCase):
     def test_processes_mode_runs_one_client_per_port(self):
         cmd = iperf.client_command('10.0.0.5', 5201, 3, 10, 2, 'processes')
         for port in (5201, 5202, 5203):
-            self.assertIn('--port %d --time 10 --omit 2 --json > '
-                          '/tmp/sriov-iperf3-%d.json 2>&1 &' % (port, port),
+            self.assertIn('--port %d --time 10 --omit 2 --json;' % port,
                           cmd)
+            self.assertIn('} > /tmp/sriov-iperf3-%d.json 2>&1 &' % port, cmd)
         self.assertNotIn('--parallel', cmd)
         self.assertIn('& wait;', cmd)
         self.assertEqual(3, cmd.count('cat /tmp/sriov-iperf3-'))
+
+    def test_processes_mode_stamps_each_clients_end(self):
+        cmd = iperf.client_command('10.0.0.5', 5201, 2, 10, 2, 'processes')
+        # Each client's group ends with the stamp and writes to its file.
+        self.assertEqual(2, cmd.count('read -r up _ < /proc/uptime'))
+        self.assertIn("echo '%s'\"$up ====\"; } > /tmp/sriov-iperf3-5202"
+                      % iperf._ENDED_PREFIX, cmd)
+        # The stamp cannot be taken for a document separator.
+        self.assertFalse(iperf._ENDED_PREFIX.startswith(
+            iperf._SEPARATOR_PREFIX))
 
     def test_values_are_quoted(self):
         hostile = '10.0.0.5; rm -rf /'
@@ -112,6 +122,51 @@ class ParseTest(base.TestCase):
         self.assertEqual(sum(p.retransmits for p in parts), run.retransmits)
         self.assertEqual(max(p.sender_cpu_percent for p in parts),
                          run.sender_cpu_percent)
+
+    def test_stamped_clients_with_one_window_sum_as_before(self):
+        text = base.fixture('iperf3-3.12-3processes-stamped.txt')
+        run = iperf.parse_client_output(text)
+        parts = [iperf.parse_document(d)
+                 for d in iperf._split_documents(text)]
+        self.assertEqual([35618.08] * 3, [p.ended_at for p in parts])
+        self.assertAlmostEqual(0.0, run.skew_seconds, places=6)
+        # Bytes over the common window: the sum, to within the clients'
+        # few milliseconds of difference in measured seconds.
+        self.assertAlmostEqual(sum(p.received_gbps for p in parts),
+                               run.received_gbps, places=3)
+        self.assertLess(run.received_gbps, 0.2)
+
+    def test_late_client_is_not_summed_as_if_concurrent(self):
+        text = base.fixture('iperf3-3.12-3processes-late-client.txt')
+        run = iperf.parse_client_output(text)
+        parts = [iperf.parse_document(d)
+                 for d in iperf._split_documents(text)]
+        plain_sum = sum(p.received_gbps for p in parts)
+        # The clients' own rates add up to more than the 0.2 Gbit/s port
+        # can carry; bytes over the union of the windows do not.
+        self.assertGreater(plain_sum, 0.3)
+        self.assertLess(run.received_gbps, 0.2)
+        self.assertGreater(run.received_gbps, 0.18)
+        self.assertAlmostEqual(2.07, run.skew_seconds, places=2)
+        received_bytes = sum(
+            json.loads(iperf._ended_at(d)[0])['end']['sum_received']['bytes']
+            for d in iperf._split_documents(text))
+        self.assertAlmostEqual(received_bytes * 8 / 1e9 / run.seconds,
+                               run.received_gbps, places=3)
+        self.assertLess(run.sent_gbps, 0.21)
+
+    def test_unstamped_clients_fall_back_to_the_sum(self):
+        # Output of the command before clients were stamped.
+        run = iperf.parse_client_output(
+            base.fixture('iperf3-3.12-3processes.txt'))
+        self.assertIsNone(run.skew_seconds)
+
+    def test_a_garbled_stamp_is_ignored(self):
+        text = base.fixture('iperf3-3.12-3processes-stamped.txt').replace(
+            'uptime 35618.08 ====', 'uptime ? ====', 1)
+        run = iperf.parse_client_output(text)
+        self.assertIsNone(run.skew_seconds)
+        self.assertEqual(3, run.processes)
 
     def test_error_object_is_reported(self):
         exc = self.assertRaises(

@@ -57,6 +57,8 @@ class ResultsTest(base.TestCase):
         self.assertEqual(3, direct['processes'])
         self.assertEqual([], direct['cpu_bound_samples'])
         self.assertEqual([1, 1, 1], direct['attempts'])
+        # Unstamped parallel clients (older output): no skew known.
+        self.assertEqual([None] * 3, direct['skew_seconds'])
         normal = [p for p in doc['points'] if p['vnic_type'] == 'normal'][0]
         self.assertEqual([0, 1, 2], normal['cpu_bound_samples'])
         kinds = sorted(v['kind'] for v in doc['verdicts'])
@@ -64,6 +66,14 @@ class ResultsTest(base.TestCase):
         for v in doc['verdicts']:
             self.assertIn('threshold_gbps', v)
             self.assertIn('passed', v)
+
+    def test_skew_of_late_parallel_clients_is_recorded(self):
+        late = iperf.parse_client_output(
+            base.fixture('iperf3-3.12-3processes-late-client.txt'))
+        results = report.Results('20261124T0100Z', {})
+        results.add_point(self.direct, [late, self.run_3, late], 90, {})
+        point = results.document()['points'][0]
+        self.assertEqual([2.07, None, 2.07], point['skew_seconds'])
 
     def test_failed_verdict_fails_document(self):
         self.results.add_verdicts([verdict.judge_margin(
