@@ -34,7 +34,11 @@ N connections can be run two ways (``[sriov] iperf_mode``):
   aggregate is all bytes received divided by the union of the windows
   (first window's start to last window's end): the plain sum when the
   windows coincide, never more than the path carried when they do not.
-  The stretch beyond one window is kept as ``skew_seconds``.
+  The stretch beyond one window is kept as ``skew_seconds``. The end stamp
+  also holds the client's closing exchange with its server (a control
+  packet lost on a full queue costs a 0.2 s retransmit), so a skewed
+  figure errs low; a sample whose skew exceeds a tenth of the window
+  (:meth:`IperfRun.skewed`) is run again, like a transient failure.
 """
 
 import dataclasses
@@ -71,6 +75,15 @@ class IperfRun(object):
     ended_at: typing.Optional[float] = None
     #: How far the parallel clients' windows spread beyond one window (s).
     skew_seconds: typing.Optional[float] = None
+
+    def skewed(self, duration, limit=0.1):
+        """Whether parallel clients' windows spread too far apart.
+
+        True when they spread beyond one window by more than ``limit`` of
+        ``duration`` seconds.
+        """
+        return (self.skew_seconds is not None and
+                self.skew_seconds > limit * duration)
 
     def cpu_bound(self, threshold_percent):
         """True when sender or receiver CPU use reached the threshold."""

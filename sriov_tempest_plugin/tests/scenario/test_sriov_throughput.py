@@ -78,8 +78,10 @@ class SriovThroughputTest(base.SriovScenarioTest):
         for attempt in range(1, attempts + 1):
             # Fresh servers for every run. A transient failure (iperf3 -D
             # returns before it listens; a TCP flow that stalled and carried
-            # nothing) is run again, a bounded number of times; the results
-            # file records the attempts each sample took.
+            # nothing) is run again, a bounded number of times, and so is
+            # a run whose parallel clients' windows did not line up (its
+            # last attempt is kept: its figure errs low, not high); the
+            # results file records the attempts each sample took.
             self.guest_exec(server, stop)
             self.guest_exec(server, ' && '.join(
                 iperf.server_command(p, f) for p, f in zip(ports, pidfiles)))
@@ -103,6 +105,14 @@ class SriovThroughputTest(base.SriovScenarioTest):
                 self.fail('iperf3 from %s to %s (%d streams), attempt %d of '
                           '%d: %s' % (client['server']['name'], server['ip'],
                                       streams, attempt, attempts, exc))
+            if run.skewed(s.iperf_duration) and attempt < attempts:
+                # Not wrong, but low: one client's window started late.
+                LOG.warning('iperf3 from %s to %s (%d streams), attempt %d '
+                            'of %d: the clients\' windows spread %.2f s '
+                            'beyond one window; running it again',
+                            client['server']['name'], server['ip'], streams,
+                            attempt, attempts, run.skew_seconds)
+                continue
             return dataclasses.replace(run, attempts=attempt)
 
     def _gate(self, topo):

@@ -155,6 +155,20 @@ class ParseTest(base.TestCase):
                                run.received_gbps, places=3)
         self.assertLess(run.sent_gbps, 0.21)
 
+    def test_skewed_is_measured_against_the_window(self):
+        late = iperf.parse_client_output(
+            base.fixture('iperf3-3.12-3processes-late-client.txt'))
+        aligned = iperf.parse_client_output(
+            base.fixture('iperf3-3.12-3processes-stamped.txt'))
+        # 2.07 s beyond a 3 s window; also beyond a tenth of 10 s.
+        self.assertTrue(late.skewed(3))
+        self.assertTrue(late.skewed(10))
+        self.assertFalse(late.skewed(30))
+        self.assertFalse(aligned.skewed(3))
+        one = iperf.parse_client_output(
+            base.fixture('iperf3-3.12-1stream.json'))
+        self.assertFalse(one.skewed(1))
+
     def test_unstamped_clients_fall_back_to_the_sum(self):
         # Output of the command before clients were stamped.
         run = iperf.parse_client_output(
