@@ -26,6 +26,7 @@ import re
 import typing
 
 from sriov_tempest_plugin import chart
+from sriov_tempest_plugin import rejudge
 from sriov_tempest_plugin import report
 from sriov_tempest_plugin import webpage
 
@@ -54,8 +55,7 @@ def run_text(run):
     if run.document.get('rejudged'):
         lines.append('re-judged with %s' % ', '.join(
             '%s=%s' % kv for kv in sorted(run.document['rejudged'].items())))
-    failed = [v['message'] for v in run.document['verdicts']
-              if not v['passed']]
+    failed = rejudge.failed_messages(run.document)
     if failed:
         lines.append('failed verdicts:')
         lines.extend('  ' + m for m in failed)

@@ -51,9 +51,7 @@ class Comparison(object):
         return self.drop > self.allowed
 
     def label(self):
-        return '%s/%s/%d stream%s' % (self.topology, self.vnic_type,
-                                      self.streams,
-                                      '' if self.streams == 1 else 's')
+        return _label((self.topology, self.vnic_type, self.streams))
 
     def message(self, baseline_run):
         change = ('%.1f %% below' % (100 * self.drop) if self.drop > 0 else

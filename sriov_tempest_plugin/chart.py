@@ -25,8 +25,8 @@ sriov-tempest-plugin[report]``); nothing else in the plugin needs it.
 
 import io
 
+from sriov_tempest_plugin import rejudge
 from sriov_tempest_plugin import topology
-from sriov_tempest_plugin import verdict
 
 EXTRA_HINT = ('the chart needs matplotlib: pip install '
               '"sriov-tempest-plugin[report]" (the text table and the '
@@ -66,11 +66,7 @@ def _pyplot():
 
 def line_rate_of(settings):
     """``(threshold Gbit/s, label)`` of a results document's settings."""
-    threshold, what = verdict.line_rate_threshold_gbps(
-        settings['port_speed_gbps'], settings['line_rate_fraction'],
-        settings.get('line_rate_reference', 'goodput_ceiling'),
-        mtu=settings.get('mtu') or 1500, vlan_tagged=True,
-        tcp_timestamps=settings.get('tcp_timestamps', True))
+    threshold, what = rejudge.line_rate_of(settings)
     return threshold, 'near line rate %.2f Gbit/s (%.0f %% of %s)' % (
         threshold, 100 * settings['line_rate_fraction'],
         'goodput ceiling' if 'ceiling' in what else 'port speed')

@@ -79,6 +79,15 @@ def check(document, name='results document'):
                                       p.get('streams')))
 
 
+def line_rate_of(settings):
+    """``(threshold Gbit/s, reference text)`` of a document's settings."""
+    return verdict.line_rate_threshold_gbps(
+        settings['port_speed_gbps'], settings['line_rate_fraction'],
+        settings.get('line_rate_reference', 'goodput_ceiling'),
+        mtu=settings.get('mtu') or 1500, vlan_tagged=True,
+        tcp_timestamps=settings.get('tcp_timestamps', True))
+
+
 def points_of(document):
     """``{topology: {(vnic_type, streams): verdict.Point}}``."""
     out = {}
@@ -105,11 +114,7 @@ def judge(document, **overrides):
     out = copy.deepcopy(document)
     settings = out['settings']
     settings.update(overrides)
-    line_rate = verdict.line_rate_threshold_gbps(
-        settings['port_speed_gbps'], settings['line_rate_fraction'],
-        settings.get('line_rate_reference', 'goodput_ceiling'),
-        mtu=settings.get('mtu') or 1500, vlan_tagged=True,
-        tcp_timestamps=settings.get('tcp_timestamps', True))
+    line_rate = line_rate_of(settings)
     verdicts = []
     for name, points in sorted(points_of(out).items()):
         verdicts.extend(verdict.judge_topology(

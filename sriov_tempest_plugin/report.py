@@ -24,9 +24,11 @@ import datetime
 import json
 import os
 
+from sriov_tempest_plugin import topology
+
 FORMAT_VERSION = 1
-TOPOLOGY_ORDER = ('same_subnet_same_host', 'same_subnet_different_hosts',
-                  'different_subnets_same_host')
+#: The paper's order of the topologies.
+TOPOLOGY_ORDER = tuple(t.name for t in topology.TOPOLOGIES)
 
 
 class Results(object):
