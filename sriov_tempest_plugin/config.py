@@ -283,6 +283,27 @@ class Settings(object):
         return self.iperf_omit + self.iperf_duration + self.iperf_grace
 
 
+def threshold_problem(option, value):
+    """Why ``value`` cannot be the threshold ``option``, or None.
+
+    Shared by :func:`load_settings` and the offline re-judging of results
+    files (``sriov_tempest_plugin.rejudge``).
+    """
+    if option == 'line_rate_reference':
+        if value not in LINE_RATE_REFERENCES:
+            return 'must be one of %s' % ', '.join(LINE_RATE_REFERENCES)
+    elif option == 'port_speed_gbps':
+        if not value or value <= 0:
+            return 'must be a speed above 0 Gbit/s'
+    elif option == 'line_rate_fraction':
+        if value is None or not 0 < value <= 1:
+            return 'must be in (0, 1], e.g. 0.9 for 90 % of line rate'
+    elif option == 'margin_over_normal':
+        if value is None or value < 0:
+            return 'must be 0 or more, e.g. 0.4 for "40 % faster than OVS"'
+    return None
+
+
 def _bad(option, value, why):
     return exceptions.SriovConfigError(
         '[%s] %s = %r is invalid: %s' % (GROUP, option, value, why))
@@ -311,20 +332,11 @@ def load_settings(group):
     if values['iperf_mode'] not in IPERF_MODES:
         raise _bad('iperf_mode', values['iperf_mode'],
                    'must be one of %s' % ', '.join(IPERF_MODES))
-    if values['line_rate_reference'] not in LINE_RATE_REFERENCES:
-        raise _bad('line_rate_reference', values['line_rate_reference'],
-                   'must be one of %s' % ', '.join(LINE_RATE_REFERENCES))
-    if not values['port_speed_gbps'] or values['port_speed_gbps'] <= 0:
-        raise _bad('port_speed_gbps', values['port_speed_gbps'],
-                   'must be a speed above 0 Gbit/s')
-    fraction = values['line_rate_fraction']
-    if fraction is None or not 0 < fraction <= 1:
-        raise _bad('line_rate_fraction', fraction,
-                   'must be in (0, 1], e.g. 0.9 for 90 % of line rate')
-    if values['margin_over_normal'] is None or \
-            values['margin_over_normal'] < 0:
-        raise _bad('margin_over_normal', values['margin_over_normal'],
-                   'must be 0 or more, e.g. 0.4 for "40 % faster than OVS"')
+    for name in ('line_rate_reference', 'port_speed_gbps',
+                 'line_rate_fraction', 'margin_over_normal'):
+        why = threshold_problem(name, values[name])
+        if why:
+            raise _bad(name, values[name], why)
     if not values['streams']:
         raise _bad('streams', values['streams'],
                    'must name at least one stream count, e.g. 1,3,5')

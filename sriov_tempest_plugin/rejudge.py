@@ -22,6 +22,7 @@ counts): "would last night's run pass a 60 % margin?".
 import copy
 import json
 
+from sriov_tempest_plugin import config
 from sriov_tempest_plugin import report
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import verdict
@@ -132,20 +133,10 @@ def judge(document, **overrides):
 
 
 def _check_thresholds(values):
-    if 'port_speed_gbps' in values and not values['port_speed_gbps'] > 0:
-        raise ValueError('port speed must be above 0 Gbit/s, got %r'
-                         % values['port_speed_gbps'])
-    if 'line_rate_fraction' in values and \
-            not 0 < values['line_rate_fraction'] <= 1:
-        raise ValueError('line-rate fraction must be in (0, 1], got %r'
-                         % values['line_rate_fraction'])
-    if 'margin_over_normal' in values and values['margin_over_normal'] < 0:
-        raise ValueError('margin must be 0 or more, got %r'
-                         % values['margin_over_normal'])
-    if values.get('line_rate_reference', 'goodput_ceiling') not in (
-            'goodput_ceiling', 'port_speed'):
-        raise ValueError('line-rate reference must be goodput_ceiling or '
-                         'port_speed, got %r' % values['line_rate_reference'])
+    for name, value in sorted(values.items()):
+        why = config.threshold_problem(name, value)
+        if why:
+            raise ValueError('%s = %r %s' % (name, value, why))
 
 
 def failed_messages(document):
