@@ -223,7 +223,7 @@ def check_direct(conn, servers, ips, addr, key):
                            % index)
     flows = subprocess.run(
         ['ip', 'netns', 'exec', spec['netns'], 'ovs-ofctl', 'dump-flows',
-         'esw', 'cookie=%s/-1' % nic.spoof_cookie(index)],
+         nic.SWITCH, 'cookie=%s/-1' % nic.spoof_cookie(index)],
         capture_output=True, text=True, check=True,
         env=dict(os.environ, OVS_RUNDIR=spec['ovs_dir'])).stdout
     if 'dl_src=%s' % port.mac_address not in flows or \

@@ -49,8 +49,6 @@ python3 -m lab up
 python3 -m lab status
 mkdir -p "$results"
 ws=$state/workspace
-# The plugin with its "report" extra: the gate then draws its chart too.
-"$top/.venv/bin/pip" install --quiet -e "$top[report]"
 
 if [ "$check_lab" -eq 1 ]; then
     step "lab smoke"
