@@ -281,12 +281,12 @@ def combine(runs):
     seconds = min(r.seconds for r in runs)
     skew = None
     if all(r.ended_at is not None and r.seconds > 0 for r in runs):
+        longest = max(r.seconds for r in runs)
         first_start = min(r.ended_at - r.seconds for r in runs)
-        window = max(r.ended_at for r in runs) - first_start
-        window = max(window, max(r.seconds for r in runs))
+        window = max(max(r.ended_at for r in runs) - first_start, longest)
         received = sum(r.received_gbps * r.seconds for r in runs) / window
         sent = sum(r.sent_gbps * r.seconds for r in runs) / window
-        skew = window - max(r.seconds for r in runs)
+        skew = window - longest
         seconds = window
     return IperfRun(
         version=runs[0].version,

@@ -104,21 +104,17 @@ def main(argv=None, out=None):
     directory = args.output_dir or os.path.dirname(
         os.path.abspath(args.results[0]))
     written = artifacts.write(runs, directory, draw=not args.no_chart)
-    failed = False
     for run in runs:
         print(artifacts.run_text(run), file=out)
         print('', file=out)
-        failed |= not run.document['passed']
-        if base is not None:
-            failed |= not run.outcome.passed
     if written.chart_missing and not args.no_chart:
         print('no chart: %s' % written.chart_missing, file=out)
     print('wrote: %s' % ', '.join(written.paths()), file=out)
+    failed = [r.document['run_id'] for r in runs
+              if not r.document['passed'] or
+              (r.outcome is not None and not r.outcome.passed)]
     if failed:
-        print('FAILED: %s' % '; '.join(
-            r.document['run_id'] for r in runs
-            if not r.document['passed'] or
-            (base is not None and not r.outcome.passed)), file=out)
+        print('FAILED: %s' % '; '.join(failed), file=out)
     return 1 if failed else 0
 
 
