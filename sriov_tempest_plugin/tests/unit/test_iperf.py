@@ -26,8 +26,19 @@ class CommandTest(base.TestCase):
         cmd = iperf.client_command('10.0.0.5', 5201, 3, 10, 2, 'streams')
         self.assertEqual(
             ['iperf3', '--client', '10.0.0.5', '--port', '5201', '--time',
-             '10', '--omit', '2', '--json', '--parallel', '3'],
+             '10', '--omit', '2', '--json', '--parallel', '3', '2>&1',
+             '||', 'true'],
             shlex.split(cmd))
+
+    def test_streams_mode_output_is_parsed_whatever_the_exit_code(self):
+        # iperf3 exits 1 on a refused connection; its JSON error must reach
+        # the parser (which calls it transient), not end the SSH command.
+        cmd = iperf.client_command('10.0.0.5', 5201, 3, 10, 2, 'streams')
+        self.assertTrue(cmd.endswith(' 2>&1 || true'))
+        with self.assertRaises(exceptions.IperfError) as ctx:
+            iperf.parse_client_output(
+                base.fixture('iperf3-3.12-error-refused.json'))
+        self.assertTrue(ctx.exception.transient)
 
     def test_one_stream_has_no_parallel_flag(self):
         cmd = iperf.client_command('10.0.0.5', 5201, 1, 10, 2, 'streams')
