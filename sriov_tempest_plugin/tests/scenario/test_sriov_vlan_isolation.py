@@ -13,23 +13,37 @@
 #    under the License.
 
 from tempest.common import utils
+from tempest import config
 from tempest.lib import decorators
 
 from sriov_tempest_plugin.tests.scenario import base
 from sriov_tempest_plugin import topology
+
+CONF = config.CONF
 
 
 class SriovVlanIsolationTest(base.SriovScenarioTest):
     """Paper Fig. 3: the NIC tags each VF's VLAN and keeps VLANs apart.
 
     Two VLAN networks of one physnet with the same CIDR; ``a1`` and ``a2``
-    on VLAN A, ``b1`` on VLAN B, all direct ports on host 1, so that the
-    NIC's embedded switch (VEB) is the only thing between them. Because the
-    CIDR is the same, no router can explain a failure or a success: only
-    layer-2 isolation decides.
+    on VLAN A, ``b1`` and ``b2`` on VLAN B, all direct ports on host 1, so
+    that the NIC's embedded switch (VEB) is the only thing between them.
+    Because the CIDR is the same, no router can explain a failure or a
+    success: only layer-2 isolation decides. Each VLAN has its own router
+    to the public network, so that a guest of each is reached from outside
+    by its floating IP and the two same-CIDR subnets are never confused.
     """
 
     host_roles = (topology.HOST1,)
+
+    @classmethod
+    def skip_checks(cls):
+        super(SriovVlanIsolationTest, cls).skip_checks()
+        if CONF.validation.connect_method != 'floating':
+            raise cls.skipException(
+                '[validation] connect_method must be floating: the test '
+                'proves b1 alive from b2 on VLAN B, reached by its floating '
+                'IP (VLAN B has VLAN A\'s CIDR, so a fixed IP is ambiguous)')
 
     @classmethod
     def resource_setup(cls):
@@ -44,18 +58,19 @@ class SriovVlanIsolationTest(base.SriovScenarioTest):
         cls.segments = (net_a['provider:segmentation_id'],
                         net_b['provider:segmentation_id'])
         cls.route_for_ssh([subnet_a])
+        cls.route_for_ssh([subnet_b])
         # b1 gets an address that no port of VLAN A holds.
         try:
-            a1, a2, b1 = topology.isolation_addresses(cidr)
+            a1, a2, b1, b2 = topology.isolation_addresses(cidr, count=4)
         except ValueError as exc:
             raise cls.skipException(
                 '%s: lower [network] project_network_mask_bits' % exc)
         vnic = cls.settings.vnic_type
         cls.boot_wave([('a1', vnic, topology.HOST1, net_a, a1),
                        ('a2', vnic, topology.HOST1, net_a, a2),
-                       ('b1', vnic, topology.HOST1, net_b, b1)],
-                      # VLAN B has no router: b1 is only pinged, never
-                      # logged into.
+                       ('b1', vnic, topology.HOST1, net_b, b1),
+                       ('b2', vnic, topology.HOST1, net_b, b2)],
+                      # b1 is only pinged, never logged into.
                       no_ssh=('b1',))
 
     @decorators.idempotent_id('2b73bf0b-acb1-4dda-aaad-7c3bffb70e1e')
@@ -69,13 +84,22 @@ class SriovVlanIsolationTest(base.SriovScenarioTest):
     def test_other_vlan_direct_unreachable(self):
         """A VF of VLAN A cannot reach the address that lives on VLAN B.
 
-        The control is checked first in the same test, so a failure to
-        reach b1 means isolation, not a broken guest or network.
+        Two controls come first in the same test: a1 reaches a2 (VLAN A
+        works) and b2 reaches b1 (b1 is alive and answers on its own VLAN,
+        both seen now, not at boot). So when a1 and a2 then get no answer
+        from b1's address, the only explanation left is isolation. One
+        answer fails the test at once.
         """
         b1 = self.vms['b1']
-        self.assertEqual('ACTIVE', b1['port']['status'],
-                         'b1 port must be ACTIVE for the check to mean '
-                         'anything')
+        self.assertEqual(
+            'ACTIVE', self.a_servers.show_server(
+                b1['server']['id'])['server']['status'],
+            'b1 must be ACTIVE for the check to mean anything')
+        self.assertEqual(
+            'ACTIVE', self.a_ports.show_port(
+                b1['port']['id'])['port']['status'],
+            'b1\'s port must be ACTIVE for the check to mean anything')
         self.ping(self.vms['a1'], self.vms['a2']['ip'])
+        self.ping(self.vms['b2'], b1['ip'])
         self.ping(self.vms['a1'], b1['ip'], should_succeed=False, count=5)
         self.ping(self.vms['a2'], b1['ip'], should_succeed=False, count=5)
