@@ -178,6 +178,8 @@ class HostView(object):
     ovs_interfaces: typing.Tuple[str, ...]  # with iface-id == port id
     on_integration_bridge: typing.Tuple[str, ...]
     vf: typing.Optional[typing.Tuple[str, VirtualFunction]]  # (PF, VF)
+    #: PFs whose ``ip link`` lists VFs: where a VF port's VF must show.
+    pfs: typing.Tuple[str, ...] = ()
 
 
 def host_view(port_id, mac, links, ovs_interfaces, bridge_ports):
@@ -191,7 +193,9 @@ def host_view(port_id, mac, links, ovs_interfaces, bridge_ports):
             if mac and candidate.mac.lower() == mac.lower():
                 vf = (link.name, candidate)
     return HostView(port_id, devices, ovs,
-                    tuple(sorted(set(ovs) & set(bridge_ports))), vf)
+                    tuple(sorted(set(ovs) & set(bridge_ports))), vf,
+                    tuple(sorted(link.name for link in links.values()
+                                 if link.vfs)))
 
 
 def host_findings(view, vnic_type, hybrid_plug=True,
@@ -230,6 +234,14 @@ def host_findings(view, vnic_type, hybrid_plug=True,
         problems.append('%s port %s: OVS interface %s carries its iface-id; '
                         'a VF port must bypass OVS' % (vnic_type,
                                                        view.port_id, name))
+    if view.vf is None and view.pfs:
+        # Presence, not only absence: this host lists its VFs, so the
+        # port's VF must be among them (else it is on another host, or the
+        # VF never got the port's MAC).
+        problems.append('%s port %s: none of the VFs this host lists (PF %s) '
+                        'holds the port\'s MAC; its VF is not on this host '
+                        'or was never given the port\'s MAC'
+                        % (vnic_type, view.port_id, ', '.join(view.pfs)))
     if view.vf is not None and segmentation_id is not None and \
             view.vf[1].vlan != segmentation_id:
         problems.append('%s port %s: VF %d of %s has VLAN %s, the network '
@@ -239,10 +251,15 @@ def host_findings(view, vnic_type, hybrid_plug=True,
     return problems
 
 
-def api_findings(port, vnic_type, physical_network=None):
+def api_findings(port, vnic_type, physical_network=None,
+                 segmentation_id=None):
     """What is wrong with a port's binding as the Neutron API shows it.
 
     Needs the admin view of the port: ``binding:*`` are admin-only.
+    ``physical_network`` and ``segmentation_id``, when given, are what the
+    VF's binding must name: the physnet of the VF Nova claimed (in
+    ``binding:profile``) and the VLAN the NIC must tag (in
+    ``binding:vif_details``), the network's own segment.
     """
     problems = []
     port_id = port.get('id')
@@ -269,16 +286,38 @@ def api_findings(port, vnic_type, physical_network=None):
     if not profile.get('pci_slot'):
         problems.append('%s port %s: binding:profile has no pci_slot; Nova '
                         'did not claim a VF for it' % (vnic_type, port_id))
-    if physical_network and profile.get('physical_network') not in (
-            None, physical_network):
+    if physical_network and \
+            profile.get('physical_network') != physical_network:
         problems.append('%s port %s: binding:profile physical_network is %r, '
                         'expected %r' % (vnic_type, port_id,
                                          profile.get('physical_network'),
                                          physical_network))
-    if vif_type == 'hw_veb' and details.get('vlan') in (None, ''):
-        problems.append('%s port %s: binding:vif_details has no vlan'
-                        % (vnic_type, port_id))
+    if vif_type == 'hw_veb':
+        vlan = details.get('vlan')
+        if vlan in (None, ''):
+            problems.append('%s port %s: binding:vif_details has no vlan'
+                            % (vnic_type, port_id))
+        elif segmentation_id is not None and \
+                str(vlan) != str(segmentation_id):
+            problems.append('%s port %s: binding:vif_details vlan is %s, the '
+                            'network\'s segment is %s' % (
+                                vnic_type, port_id, vlan, segmentation_id))
     return problems
+
+
+_INET = re.compile(r'^\s*inet (?P<address>[0-9.]+)/\d+', re.MULTILINE)
+_ETHER = re.compile(r'^\s*link/ether (?P<mac>[0-9a-fA-F:]{17})', re.MULTILINE)
+
+
+def guest_addresses(ip_addr_text):
+    """``(IPv4 addresses, MACs)`` in a guest's ``ip addr`` output.
+
+    Proves which guest answered: a connectivity check looks for the
+    server's own fixed IP or MAC in what it printed.
+    """
+    return ({m.group('address') for m in _INET.finditer(ip_addr_text or '')},
+            {m.group('mac').lower()
+             for m in _ETHER.finditer(ip_addr_text or '')})
 
 
 def normalize_pci(address):

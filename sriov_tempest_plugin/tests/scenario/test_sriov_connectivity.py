@@ -15,6 +15,7 @@
 from tempest.common import utils
 from tempest.lib import decorators
 
+from sriov_tempest_plugin import layout
 from sriov_tempest_plugin.tests.scenario import base
 from sriov_tempest_plugin import topology
 
@@ -42,12 +43,20 @@ class SriovConnectivityTest(base.SriovScenarioTest):
         self.ping(client, server['ip'])
         self.ping(server, client['ip'])
         # SSH from the client guest to the server guest (a jump through the
-        # client), proving TCP both ways, not only ICMP.
-        hostname = self.guest_exec(server, 'hostname', via=client)
-        self.assertTrue(hostname.strip(),
-                        'SSH to %s through %s printed no hostname'
-                        % (server['server']['name'],
-                           client['server']['name']))
+        # client), proving TCP both ways, not only ICMP; what the far end
+        # prints must be the server guest's own address or MAC, so that
+        # any other machine answering on that IP is caught.
+        output = self.guest_exec(server, 'ip addr', via=client)
+        addresses, macs = layout.guest_addresses(output)
+        self.assertTrue(
+            server['ip'] in addresses or
+            server['port']['mac_address'].lower() in macs,
+            'SSH to %s (%s) through %s reached a guest that holds neither '
+            'its address nor its MAC %s; it has %s, %s' % (
+                server['server']['name'], server['ip'],
+                client['server']['name'], server['port']['mac_address'],
+                ', '.join(sorted(addresses)) or 'no IPv4 address',
+                ', '.join(sorted(macs)) or 'no MAC'))
 
     @decorators.idempotent_id('0f4eaa59-d393-4ae1-a896-da916d921a15')
     @utils.services('compute', 'network')

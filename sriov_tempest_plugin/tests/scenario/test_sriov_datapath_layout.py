@@ -110,10 +110,13 @@ class SriovDatapathLayoutTest(base.SriovScenarioTest):
     @decorators.idempotent_id('c294d2ef-7405-439d-a316-1690959d6c20')
     @utils.services('compute', 'network')
     def test_api_binding_direct(self):
-        """The direct port is bound to a VF: hw_veb, pci_slot, VLAN."""
+        """The direct port is bound to a VF: hw_veb, pci_slot, the physnet
+        and the network's own VLAN.
+        """
         vm = self.vms['direct']
         self._assert_no_findings(layout.api_findings(
-            vm['port'], vm['vnic_type'], self.settings.physical_network))
+            vm['port'], vm['vnic_type'], self.settings.physical_network,
+            segmentation_id=self.segment))
 
     @decorators.idempotent_id('28c3f998-921a-41d8-a61c-40a5ab716cca')
     @utils.services('compute', 'network')

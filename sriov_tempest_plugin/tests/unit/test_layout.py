@@ -152,6 +152,23 @@ class HostFindingsTest(base.TestCase):
         self.assertEqual(1, len(findings))
         self.assertIn('VF 2 of enp130s0f0 has VLAN 1201', findings[0])
 
+    def test_direct_port_whose_vf_is_not_on_this_host(self):
+        """Absence of OVS hops is not enough: the host lists VFs, so the
+        port's VF must be among them (else the VM is on another host).
+        """
+        view = self._view(DIRECT, 'fa:16:3e:00:00:99')
+        self.assertEqual(('enp130s0f0',), view.pfs)
+        findings = layout.host_findings(view, 'direct',
+                                        segmentation_id=1201)
+        self.assertEqual(1, len(findings))
+        self.assertIn('none of the VFs this host lists (PF enp130s0f0) '
+                      'holds the port\'s MAC', findings[0])
+
+    def test_host_without_vf_lines_cannot_prove_the_vf(self):
+        view = self._view(DIRECT, DIRECT_MAC, 'ip-d-o-link-hybrid-plug.txt')
+        self.assertEqual((), view.pfs)
+        self.assertEqual([], layout.host_findings(view, 'direct'))
+
     def test_direct_check_fails_when_chain_exists(self):
         """A port id whose OVS chain is on the host cannot pass as direct."""
         view = self._view(NORMAL, 'fa:16:3e:5d:2a:91')
@@ -199,6 +216,23 @@ class ApiFindingsTest(base.TestCase):
         port['binding:profile']['physical_network'] = 'physnet2'
         findings = layout.api_findings(port, 'direct', 'physnet1')
         self.assertEqual(2, len(findings))
+
+    def test_vlan_must_be_the_networks_segment(self):
+        self.assertEqual([], layout.api_findings(
+            direct_port(), 'direct', 'physnet1', segmentation_id=1201))
+        findings = layout.api_findings(direct_port(), 'direct', 'physnet1',
+                                       segmentation_id=1202)
+        self.assertEqual(["direct port %s: binding:vif_details vlan is 1201, "
+                          "the network's segment is 1202" % DIRECT],
+                         findings)
+
+    def test_missing_physical_network_is_a_finding(self):
+        port = direct_port()
+        del port['binding:profile']['physical_network']
+        findings = layout.api_findings(port, 'direct', 'physnet1')
+        self.assertEqual(1, len(findings))
+        self.assertIn('physical_network is None, expected \'physnet1\'',
+                      findings[0])
 
     def test_normal_port_with_vf(self):
         port = normal_port(**{'binding:profile': {'pci_slot': '0000:82:10.4'}})
@@ -266,3 +300,15 @@ class HostCommandsTest(base.TestCase):
         self.assertEqual("sudo virsh dumpxml 'instance-0000002a;x'",
                          layout.virsh_dumpxml_command('sudo',
                                                       'instance-0000002a;x'))
+
+
+class GuestAddressesTest(base.TestCase):
+
+    def test_lab_guest_ip_addr(self):
+        addresses, macs = layout.guest_addresses(
+            base.fixture('ip-addr-guest.txt'))
+        self.assertEqual({'127.0.0.1', '10.100.0.3'}, addresses)
+        self.assertEqual({'fa:16:3e:8b:43:41'}, macs)
+
+    def test_nothing_printed(self):
+        self.assertEqual((set(), set()), layout.guest_addresses(''))
