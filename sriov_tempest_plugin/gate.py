@@ -58,12 +58,56 @@ def line_rate(settings, mtu):
     return threshold, text, settings.line_rate_fraction
 
 
+def planned_verdicts(topology, settings):
+    """``[(kind, streams)]``: the verdicts the settings ask of a topology.
+    """
+    planned = []
+    for streams in settings.streams:
+        if topology.crosses_wire and streams in settings.line_rate_streams:
+            planned.append(('line_rate', streams))
+        if settings.margin_over_normal > 0 and \
+                streams in settings.margin_streams:
+            planned.append(('margin', streams))
+    return planned
+
+
+def no_verdict_reason(topology, settings):
+    """Why the settings judge nothing in ``topology``, or None.
+
+    A gate that judges nothing passes whatever it measures, so a topology
+    without a verdict is a configuration error, not a pass.
+    """
+    if planned_verdicts(topology, settings):
+        return None
+    return ('%s: the settings judge nothing here, so the gate would pass '
+            'whatever it measured: [sriov] streams = %s, line_rate_streams '
+            '= %s%s, margin_streams = %s, margin_over_normal = %s (0 '
+            'disables the margin). Set margin_over_normal > 0 and '
+            'margin_streams%s to streams that are measured' % (
+                topology.name, _csv(settings.streams),
+                _csv(settings.line_rate_streams),
+                '' if topology.crosses_wire else
+                ' (no line-rate verdict here: same-host VF-to-VF traffic '
+                'never leaves the NIC)',
+                _csv(settings.margin_streams), settings.margin_over_normal,
+                ' or line_rate_streams' if topology.crosses_wire else ''))
+
+
+def _csv(values):
+    return ','.join(str(v) for v in values) or '(empty)'
+
+
 def run_topology(topology, settings, mtu, measure, results, hosts):
     """Measure, judge and record one topology; return its verdicts.
 
     :param measure: ``measure(vnic_type, streams, count) -> [IperfRun]``.
     :param hosts: ``hosts(vnic_type) -> {'client': .., 'server': ..}``.
+    :raises SriovConfigError: when the settings judge nothing here
+        (:func:`no_verdict_reason`), before anything is measured.
     """
+    reason = no_verdict_reason(topology, settings)
+    if reason:
+        raise exceptions.SriovConfigError(reason)
     vnic_types = (settings.vnic_type, 'normal')
     runs = {}
     for vnic_type in vnic_types:

@@ -14,6 +14,7 @@
 
 import dataclasses
 
+from sriov_tempest_plugin import exceptions
 from sriov_tempest_plugin import gate
 from sriov_tempest_plugin import iperf
 from sriov_tempest_plugin import report
@@ -95,6 +96,28 @@ class GateTest(base.TestCase):
             ('normal', 1): [6.0] * 3, ('normal', 3): [6.0] * 3},
             topo=topology.SAME_SUBNET_SAME_HOST)
         self.assertEqual(['margin'], [v.kind for v in verdicts])
+
+    def test_topology_without_verdicts_fails_before_measuring(self):
+        self.s = dataclasses.replace(self.s, margin_over_normal=0.0)
+        self.measure = FakeMeasure(self.template, {})
+        exc = self.assertRaises(
+            exceptions.SriovConfigError, gate.run_topology,
+            topology.SAME_SUBNET_SAME_HOST, self.s, 1500, self.measure,
+            self.results, lambda vnic: {})
+        self.assertEqual([], self.measure.calls)
+        self.assertIn('same_subnet_same_host: the settings judge nothing '
+                      'here', str(exc))
+        self.assertIn('margin_over_normal = 0.0', str(exc))
+        self.assertIn('no line-rate verdict here', str(exc))
+
+    def test_verdicts_planned_per_topology(self):
+        self.assertEqual([('margin', 3)], gate.planned_verdicts(
+            topology.SAME_SUBNET_SAME_HOST, self.s))
+        self.assertEqual([('line_rate', 3), ('margin', 3)],
+                         gate.planned_verdicts(
+                             topology.DIFFERENT_SUBNETS_SAME_HOST, self.s))
+        self.assertIsNone(gate.no_verdict_reason(
+            topology.SAME_SUBNET_DIFFERENT_HOSTS, self.s))
 
     def test_summary_carries_thresholds(self):
         summary = gate.settings_summary(self.s, 1500)
