@@ -28,7 +28,7 @@ class InterfacePlanTest(unittest.TestCase):
             '6d86d453-f1a3-4e81-a8a7-65b10f29539f', 'fa:16:3e:17:fa:6a',
             [_subnet('10.100.0.16/28', ['10.100.0.20'], '10.100.0.17')])])
         self.assertEqual([('eth0', 'fa:16:3e:17:fa:6a', 1500,
-                           ['10.100.0.20/28'], '10.100.0.17')], plan)
+                           ['10.100.0.20/28'], '10.100.0.17', False)], plan)
 
     def test_ipv6_subnets_are_left_out_and_mtu_is_the_networks(self):
         plan = guest.interface_plan([_vif(
@@ -36,7 +36,7 @@ class InterfacePlanTest(unittest.TestCase):
             [_subnet('fd00::/64', ['fd00::5'], 'fd00::1'),
              _subnet('192.0.2.0/24', ['192.0.2.5'])], mtu=1450)])
         self.assertEqual([('eth0', 'fa:16:3e:00:00:01', 1450,
-                           ['192.0.2.5/24'], None)], plan)
+                           ['192.0.2.5/24'], None, False)], plan)
 
     def test_second_nic_is_eth1(self):
         vifs = [_vif('a' * 36, 'fa:16:3e:00:00:01',
@@ -51,10 +51,10 @@ class InterfacePlanTest(unittest.TestCase):
 class AddressCommandsTest(unittest.TestCase):
 
     def test_one_default_route_from_the_first_gateway(self):
-        plan = [('eth0', 'fa:16:3e:00:00:01', 1500, ['192.0.2.5/24'],
-                 '192.0.2.1'),
-                ('eth1', 'fa:16:3e:00:00:02', 1500, ['198.51.100.7/24'],
-                 '198.51.100.1')]
+        plan = [guest.Nic('eth0', 'fa:16:3e:00:00:01', 1500,
+                          ['192.0.2.5/24'], '192.0.2.1', False),
+                guest.Nic('eth1', 'fa:16:3e:00:00:02', 1500,
+                          ['198.51.100.7/24'], '198.51.100.1', False)]
         cmds = guest.address_commands('ns', plan)
         routes = [c for c in cmds if 'route' in c]
         self.assertEqual([['ip', '-n', 'ns', 'route', 'add', 'default',
@@ -64,12 +64,22 @@ class AddressCommandsTest(unittest.TestCase):
 
     def test_checksum_offload_is_off_before_the_link_is_up(self):
         cmds = guest.address_commands(
-            'ns', [('eth0', 'fa:16:3e:00:00:01', 1500, [], None)])
+            'ns', [guest.Nic('eth0', 'fa:16:3e:00:00:01', 1500, [], None,
+                             False)])
         off = cmds.index(['ip', 'netns', 'exec', 'ns', 'ethtool', '-K',
                           'eth0', 'tx', 'off'])
         up = next(i for i, c in enumerate(cmds) if c[-1] == 'up' and
                   'eth0' in c)
         self.assertLess(off, up)
+
+    def test_a_vf_keeps_its_checksum_offload(self):
+        vif = _vif('c' * 36, 'fa:16:3e:00:00:03',
+                   [_subnet('192.0.2.0/24', ['192.0.2.9'])])
+        vif['type'] = 'hw_veb'
+        plan = guest.interface_plan([vif])
+        self.assertTrue(plan[0].vf)
+        cmds = guest.address_commands('ns', plan)
+        self.assertFalse([c for c in cmds if 'ethtool' in c])
 
 
 class SshdTest(unittest.TestCase):
@@ -87,6 +97,7 @@ class SshdTest(unittest.TestCase):
 
     def test_console_log_names_addresses(self):
         text = guest.console_log('instance-1', 'ns', [
-            ('eth0', 'fa:16:3e:00:00:01', 1500, ['192.0.2.5/24'],
-             '192.0.2.1')])
+            guest.Nic('eth0', 'fa:16:3e:00:00:01', 1500, ['192.0.2.5/24'],
+                      '192.0.2.1', False)])
         self.assertIn('192.0.2.5/24 gateway 192.0.2.1', text)
+

@@ -5,6 +5,7 @@ the driver runs the commands. A guest reads its addresses from the port's
 fixed IPs and the subnet, as cloud-init would from a config drive.
 """
 
+import collections
 import ipaddress
 import os
 import shlex
@@ -27,8 +28,16 @@ def nic_name(index):
     return 'eth%d' % index
 
 
+#: One NIC of a guest. ``vf``: a passed-through VF (vif type hw_veb),
+#: not a virtual NIC on the node's tap.
+Nic = collections.namedtuple('Nic', 'name mac mtu addresses gateway vf')
+
+#: Nova's vif type of a VF port (nova.network.model.VIF_TYPE_HW_VEB).
+VIF_TYPE_HW_VEB = 'hw_veb'
+
+
 def interface_plan(network_info):
-    """[(nic, mac, mtu, [cidr addresses], gateway or None)] of a guest.
+    """[Nic] of a guest.
 
     ``network_info`` is Nova's network model (a list of VIF dicts).
     The first NIC with a gateway gets the default route.
@@ -47,8 +56,9 @@ def interface_plan(network_info):
             if gw.get('address') and gateway is None:
                 gateway = gw['address']
         mtu = network.get('meta', {}).get('mtu') or 1500
-        plan.append((nic_name(index), vif['address'], int(mtu), addresses,
-                     gateway))
+        plan.append(Nic(nic_name(index), vif['address'], int(mtu),
+                        addresses, gateway,
+                        vif.get('type') == VIF_TYPE_HW_VEB))
     return plan
 
 
@@ -56,12 +66,14 @@ def address_commands(netns, plan):
     """ip commands that configure the guest's NICs (run on the node)."""
     cmds = [['ip', 'netns', 'exec', netns, 'ip', 'link', 'set', 'lo', 'up']]
     routed = False
-    for nic, mac, mtu, addresses, gateway in plan:
-        # The guest computes its own checksums: a partial checksum (veth
-        # offload) would leave the node's userspace OVS with bad TCP
-        # checksums, which the far end drops.
-        cmds.append(['ip', 'netns', 'exec', netns, 'ethtool', '-K', nic,
-                     'tx', 'off'])
+    for nic, mac, mtu, addresses, gateway, vf in plan:
+        if not vf:
+            # On a virtual NIC the guest computes its own checksums: a
+            # partial checksum (veth offload) would leave the node's
+            # userspace OVS (no TSO) with bad TCP checksums, which the far
+            # end drops. A VF keeps its offloads: the card completes them.
+            cmds.append(['ip', 'netns', 'exec', netns, 'ethtool', '-K', nic,
+                         'tx', 'off'])
         cmds.append(['ip', '-n', netns, 'link', 'set', nic, 'address', mac,
                      'mtu', str(mtu), 'up'])
         for addr in addresses:
@@ -109,7 +121,7 @@ def console_log(instance_name, netns, plan):
     """The text get_console_output returns: what the guest "booted" with."""
     lines = ['sriov-lab guest %s (network namespace %s)' % (instance_name,
                                                             netns)]
-    for nic, mac, mtu, addresses, gateway in plan:
+    for nic, mac, mtu, addresses, gateway, vf in plan:
         lines.append('%s: mac %s mtu %d addresses %s%s' % (
             nic, mac, mtu, ' '.join(addresses) or '-',
             ' gateway %s' % gateway if gateway else ''))
