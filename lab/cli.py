@@ -2,7 +2,8 @@
 
 Usage (as root)::
 
-    python3 -m lab up          # install what is missing, start everything
+    python3 -m lab up          # install what is missing, measure the
+                               # emulated paths, start everything
     python3 -m lab status
     python3 -m lab workspace   # (re)write the Tempest workspace
     python3 -m lab smoke       # boot, SSH, ping, iperf3, layout checks
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import time
 
+from lab import capacity
 from lab import card
 from lab import control
 from lab import fabric
@@ -151,17 +153,6 @@ def wipe_runtime(state):
                 os.unlink(path)
 
 
-def provision(state, *args, timeout=600):
-    s = control.secrets_of(state)
-    out = proc.run([state.bin('python'), '-m', 'lab.provision'] + list(args),
-                   env=control.service_env(state, {
-                       'OS_PASSWORD': s['admin'],
-                       'LAB_SERVICE_PASSWORD': s['service'],
-                       'PYTHONPATH': layout.repo_root()}),
-                   timeout=timeout)
-    return json.loads(out.strip().splitlines()[-1])
-
-
 def check_alive(state):
     dead = [n for n, pid in proc.services(state).items() if not pid]
     if dead:
@@ -200,11 +191,12 @@ def up(state, args):
     for node in layout.NODES:
         fabric.start_ovs(state, node)
     log('namespaces, fabric, SR-IOV cards and Open vSwitch up')
+    check_capacity(state, args)
     control.start_mariadb(state)
     control.start_rabbitmq(state)
     log('MariaDB and RabbitMQ up')
     control.start_keystone(state, fresh=True)
-    provision(state, 'identity')
+    control.provision(state, 'identity')
     log('Keystone up, service users and endpoints made')
     control.start_placement(state, fresh=True)
     control.start_glance(state, fresh=True)
@@ -222,7 +214,7 @@ def up(state, args):
         control.start_node_sshd(state, node)
     time.sleep(5)
     check_alive(state)
-    provision(state, 'wait', '240', timeout=300)
+    control.provision(state, 'wait', '240', timeout=300)
     check_alive(state)
     control.manage(state, [state.bin('nova-manage'), '--config-file',
                            state.path('etc', 'nova', 'nova.conf'),
@@ -233,12 +225,37 @@ def up(state, args):
     with open(image, 'wb') as f:
         f.write(b'sriov-lab guest: the hypervisor makes a network namespace '
                 b'with sshd and iperf3; this image has no disk content.\n')
-    made = provision(state, 'resources', image)
+    made = control.provision(state, 'resources', image)
     with open(state.path('resources.json'), 'w') as f:
         json.dump(made, f, indent=1)
     ws = tempest_conf.write_workspace(state, made)
     log('lab up; Tempest workspace: %s', ws)
     print(ws)
+
+
+def check_capacity(state, args):
+    """Measure the emulated paths; refuse a machine that cannot carry the
+    gate's thresholds with headroom (lab.capacity).
+    """
+    figures = capacity.measure(state, log)
+    capacity.save(state.path('capacity.json'), figures)
+    thresholds = tempest_conf.threshold_values()
+    for line in capacity.table(figures, thresholds):
+        log('%s', line)
+    for line in capacity.margin_notes(figures, thresholds):
+        log('note: %s', line)
+    problems = capacity.shortfalls(figures, thresholds)
+    if not problems:
+        return
+    text = ('this machine cannot carry the lab\'s throughput gate with '
+            '%.0f %% headroom, so a healthy lab would fail it:\n  %s\n'
+            'Run it on a quiet machine of 2 or more cores (nothing else '
+            'busy), or pass --ignore-capacity to bring the lab up anyway '
+            '(the throughput family may then fail)'
+            % ((capacity.HEADROOM - 1) * 100, '\n  '.join(problems)))
+    if not args.ignore_capacity:
+        raise proc.LabError(text)
+    log('WARNING: %s', text)
 
 
 def smoke(state, args):
@@ -261,6 +278,14 @@ def status(state, args):
                               else 'NOT RUNNING'))
     names = fabric.lab_namespaces()
     print('namespaces: %s' % (' '.join(names) or '-'))
+    if os.path.exists(state.path('capacity.json')):
+        figures = capacity.load(state.path('capacity.json'))
+        thresholds = tempest_conf.threshold_values()
+        print('\n'.join(capacity.table(figures, thresholds)))
+        for line in capacity.shortfalls(figures, thresholds):
+            print('  SHORT: ' + line)
+        for line in capacity.margin_notes(figures, thresholds):
+            print('  note: ' + line)
     pids = set(proc.processes_under(state.root))
     for ns in names:
         pids.update(int(p) for p in proc.run(['ip', 'netns', 'pids', ns],
@@ -306,7 +331,12 @@ def main(argv=None):
     parser.add_argument('--state-dir', help='default: $SRIOV_LAB_DIR or '
                         '<checkout>/.lab')
     sub = parser.add_subparsers(dest='command', required=True)
-    for name in ('up', 'status', 'down', 'workspace', 'smoke'):
+    up_parser = sub.add_parser('up')
+    up_parser.add_argument(
+        '--ignore-capacity', action='store_true',
+        help='come up even when this machine cannot carry the throughput '
+        'gate\'s thresholds with headroom (lab.capacity)')
+    for name in ('status', 'down', 'workspace', 'smoke'):
         sub.add_parser(name)
     args = parser.parse_args(argv)
     if os.geteuid() != 0:

@@ -395,6 +395,20 @@ def wait_http(state, name, url, timeout=120):
                   log=state.path('logs', name + '.log'))
 
 
+def provision(state, *args, timeout=600):
+    """Run a step of lab.provision (OpenStack SDK calls, in the services'
+    venv) as admin; return what it printed last, as JSON.
+    """
+    s = secrets_of(state)
+    out = proc.run([state.bin('python'), '-m', 'lab.provision'] + list(args),
+                   env=service_env(state, {
+                       'OS_PASSWORD': s['admin'],
+                       'LAB_SERVICE_PASSWORD': s['service'],
+                       'PYTHONPATH': layout.repo_root()}),
+                   timeout=timeout)
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def manage(state, cmd, env=None, timeout=600):
     return proc.run(cmd, env=service_env(state, env), timeout=timeout)
 
@@ -498,18 +512,27 @@ def start_node_agents(state, node):
             '--config-file', _conf(state, 'neutron', 'l3-network.ini')],
             netns=node.netns, env=env)
     else:
-        # Neutron's SR-IOV agent, with the node's card as its hardware.
-        proc.spawn(state, 'neutron-sriov-agent-%s' % node.name, [
-            state.bin('python'), '-m', 'lab.sriov_agent', '--config-file',
-            neutron_conf, '--config-file',
-            _conf(state, 'neutron', 'sriov-%s.ini' % node.name)],
-            netns=node.netns, env=dict(env, PYTHONPATH=layout.repo_root(),
-                                       SRIOV_LAB_NIC_DIR=card.card_dir(
-                                           state, node)))
+        start_sriov_agent(state, node)
         proc.spawn(state, 'nova-compute-%s' % node.name, [
             state.bin('nova-compute'), '--config-file',
             _conf(state, 'nova', 'nova-%s.conf' % node.name)],
             netns=node.netns, env=env)
+
+
+def sriov_agent_service(node):
+    return 'neutron-sriov-agent-%s' % node.name
+
+
+def start_sriov_agent(state, node):
+    """Neutron's SR-IOV agent, with the node's card as its hardware."""
+    env = service_env(state, fabric.ovs_env(state, node))
+    proc.spawn(state, sriov_agent_service(node), [
+        state.bin('python'), '-m', 'lab.sriov_agent', '--config-file',
+        _conf(state, 'neutron', 'neutron.conf'), '--config-file',
+        _conf(state, 'neutron', 'sriov-%s.ini' % node.name)],
+        netns=node.netns, env=dict(env, PYTHONPATH=layout.repo_root(),
+                                   SRIOV_LAB_NIC_DIR=card.card_dir(
+                                       state, node)))
 
 
 # -- host access -------------------------------------------------------------
@@ -549,5 +572,9 @@ def start_node_sshd(state, node):
             'UsePAM no', 'StrictModes no', 'UseDNS no',
             'SetEnv %s' % ' '.join('%s=%s' % kv for kv in sorted(
                 env.items())), '']))
-    proc.spawn(state, 'sshd-%s' % node.name,
+    proc.spawn(state, sshd_service(node),
                ['/usr/sbin/sshd', '-D', '-e', '-f', conf], netns=node.netns)
+
+
+def sshd_service(node):
+    return 'sshd-%s' % node.name

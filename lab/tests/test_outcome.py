@@ -1,0 +1,126 @@
+"""The suite's exact expected outcome (lab.outcome), on real run output."""
+
+import json
+import os
+import tempfile
+import time
+import unittest
+
+from lab import outcome
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PREFIX = 'sriov_tempest_plugin.tests.scenario.'
+CONN = PREFIX + 'test_sriov_connectivity.SriovConnectivityTest.'
+LAYOUT = PREFIX + 'test_sriov_datapath_layout.SriovDatapathLayoutTest.'
+LIBVIRT_SKIP = 'skip: [sriov] libvirt_checks must be True (libvirt clouds '\
+    'only)'
+
+
+def run_output():
+    with open(os.path.join(HERE, 'fixtures', 'tempest-run-partial.txt')) as f:
+        return f.read()
+
+
+class ParseRunTest(unittest.TestCase):
+
+    def test_real_run(self):
+        seen = outcome.parse_run(run_output())
+        self.assertEqual(13, len(seen))
+        self.assertEqual('failed', seen[
+            CONN + 'test_mixed_direct_normal_same_subnet_same_host'])
+        self.assertEqual('ok',
+                         seen[CONN + 'test_same_subnet_same_host_direct'])
+        self.assertEqual(LIBVIRT_SKIP,
+                         seen[LAYOUT + 'test_libvirt_bridge_normal'])
+
+    def test_tags_and_class_skips(self):
+        seen = outcome.parse_run(
+            '{1} %stest_x[id-0f4eaa59,slow] [1.2s] ... ok\n'
+            '{0} setUpClass (%sSriovVlanIsolationTest) ... SKIPPED: '
+            '[sriov] physical_network must be set to run the SR-IOV tests\n'
+            % (CONN, PREFIX + 'test_sriov_vlan_isolation.'))
+        self.assertEqual('ok', seen[CONN + 'test_x'])
+        self.assertEqual(
+            'skip: [sriov] physical_network must be set to run the SR-IOV '
+            'tests', seen[PREFIX + 'test_sriov_vlan_isolation.'
+                          'SriovVlanIsolationTest'])
+
+
+class MismatchTest(unittest.TestCase):
+
+    def setUp(self):
+        self.seen = outcome.parse_run(run_output())
+        # What the healthy lab gives: every test ok but the libvirt skips.
+        self.expected = {k: v if v.startswith('skip: ') else 'ok'
+                         for k, v in self.seen.items()}
+
+    def test_a_failed_test_is_a_mismatch(self):
+        problems = outcome.mismatches(self.expected, self.seen)
+        self.assertEqual(1, len(problems))
+        self.assertIn('test_mixed_direct_normal_same_subnet_same_host: '
+                      'expected ok, got failed', problems[0])
+
+    def test_new_skips_missing_and_unknown_tests_are_mismatches(self):
+        self.seen[CONN + 'test_mixed_direct_normal_same_subnet_same_host'] = \
+            'ok'
+        self.assertEqual([], outcome.mismatches(self.expected, self.seen))
+        seen = dict(self.seen)
+        seen[CONN + 'test_same_subnet_same_host_direct'] = 'skip: no VFs'
+        del seen[LAYOUT + 'test_api_binding_normal']
+        seen[CONN + 'test_new'] = 'ok'
+        problems = '\n'.join(outcome.mismatches(self.expected, seen))
+        self.assertIn('test_same_subnet_same_host_direct: expected ok, got '
+                      'skip: no VFs', problems)
+        self.assertIn('test_api_binding_normal: expected ok, but it did not '
+                      'run', problems)
+        self.assertIn('test_new: ok, but it is not in the expected outcome',
+                      problems)
+
+    def test_a_skip_for_another_reason_is_a_mismatch(self):
+        expected = dict(self.expected)
+        expected[LAYOUT + 'test_libvirt_bridge_normal'] = 'skip: other'
+        self.seen[CONN + 'test_mixed_direct_normal_same_subnet_same_host'] = \
+            'ok'
+        self.assertEqual(1, len(outcome.mismatches(expected, self.seen)))
+
+
+class ExpectedFileTest(unittest.TestCase):
+
+    def test_the_labs_expected_outcome(self):
+        with open(os.path.join(HERE, '..', 'expected-outcome.txt')) as f:
+            expected = outcome.parse_expected(f.read())
+        self.assertEqual(18, len(expected))
+        self.assertEqual(2, sum(1 for v in expected.values()
+                                if v == LIBVIRT_SKIP))
+
+    def test_bad_line(self):
+        self.assertRaises(ValueError, outcome.parse_expected, 'x passed')
+
+
+class ResultsTest(unittest.TestCase):
+
+    def _write(self, d, topologies, name='sriov-throughput-1.json'):
+        doc = {'points': [{'topology': t} for t in topologies],
+               'verdicts': [{'topology': t} for t in topologies]}
+        with open(os.path.join(d, name), 'w') as f:
+            json.dump(doc, f)
+
+    def test_a_file_of_this_run_with_every_topology(self):
+        with tempfile.TemporaryDirectory() as d:
+            since = time.time() - 1
+            self._write(d, outcome.TOPOLOGIES)
+            self.assertEqual([], outcome.results_problems(d, since))
+
+    def test_an_older_file_does_not_count(self):
+        with tempfile.TemporaryDirectory() as d:
+            self._write(d, outcome.TOPOLOGIES)
+            problems = outcome.results_problems(d, time.time() + 5)
+            self.assertIn('was written by this run', problems[0])
+
+    def test_a_topology_without_verdicts(self):
+        with tempfile.TemporaryDirectory() as d:
+            self._write(d, outcome.TOPOLOGIES[:2])
+            problems = outcome.results_problems(d, time.time() - 5)
+            self.assertEqual(2, len(problems))
+            self.assertIn('different_subnets_same_host has no measured',
+                          problems[0])
