@@ -7,6 +7,8 @@ Usage (as root)::
     python3 -m lab status
     python3 -m lab workspace   # (re)write the Tempest workspace
     python3 -m lab smoke       # boot, SSH, ping, iperf3, layout checks
+    python3 -m lab fault list | <name> [node] | clear
+                               # break the running lab as real clouds break
     python3 -m lab down        # stop everything, remove all it made
 """
 
@@ -24,6 +26,7 @@ from lab import capacity
 from lab import card
 from lab import control
 from lab import fabric
+from lab import faults
 from lab import layout
 from lab import proc
 from lab import tempest_conf
@@ -286,6 +289,8 @@ def status(state, args):
             print('  SHORT: ' + line)
         for line in capacity.margin_notes(figures, thresholds):
             print('  note: ' + line)
+    print('faults in force: %s' % (', '.join(
+        '%s on %s' % f for f in faults.active(state)) or 'none'))
     pids = set(proc.processes_under(state.root))
     for ns in names:
         pids.update(int(p) for p in proc.run(['ip', 'netns', 'pids', ns],
@@ -319,6 +324,10 @@ def down(state, args):
     log('lab down; kept only %s and %s', state.venv, state.path('results'))
 
 
+def fault(state, args):
+    faults.main(state, args, log=lambda line: log('%s', line))
+
+
 def workspace(state, args):
     with open(state.path('resources.json')) as f:
         made = json.load(f)
@@ -338,6 +347,12 @@ def main(argv=None):
         'gate\'s thresholds with headroom (lab.capacity)')
     for name in ('status', 'down', 'workspace', 'smoke'):
         sub.add_parser(name)
+    fault_parser = sub.add_parser(
+        'fault', help='inject a fault into the running lab, or clear all')
+    fault_parser.add_argument(
+        'fault', help='list, clear, or a fault name (see "fault list")')
+    fault_parser.add_argument('node', nargs='?',
+                              help='the compute node (default: per fault)')
     args = parser.parse_args(argv)
     if os.geteuid() != 0:
         parser.error('the lab runs as root (network namespaces, OVS)')
@@ -346,7 +361,8 @@ def main(argv=None):
     os.makedirs(state.root, exist_ok=True)
     try:
         command = {'up': up, 'status': status, 'down': down,
-                   'workspace': workspace, 'smoke': smoke}[args.command]
+                   'workspace': workspace, 'smoke': smoke,
+                   'fault': fault}[args.command]
         return command(state, args) or 0
     except proc.LabError as e:
         print('lab %s failed: %s' % (args.command, e), file=sys.stderr)

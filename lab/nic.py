@@ -126,9 +126,30 @@ class Card:
     def state_path(self):
         return os.path.join(self.directory, 'state.json')
 
+    @property
+    def faults_path(self):
+        return os.path.join(self.directory, 'faults.json')
+
     def spec(self):
         with open(self.spec_path) as f:
             return json.load(f)
+
+    def faults(self):
+        """The card's injected faults (:data:`CARD_FAULTS`), a set."""
+        try:
+            with open(self.faults_path) as f:
+                return set(json.load(f))
+        except (OSError, ValueError):
+            return set()
+
+    def write_faults(self, names):
+        unknown = set(names) - set(CARD_FAULTS)
+        if unknown:
+            raise ValueError('not a card fault: %s' % ', '.join(
+                sorted(unknown)))
+        with open(self.faults_path + '.tmp', 'w') as f:
+            json.dump(sorted(names), f)
+        os.replace(self.faults_path + '.tmp', self.faults_path)
 
     def write_spec(self, card):
         os.makedirs(self.directory, exist_ok=True)
@@ -162,20 +183,61 @@ class Card:
 NO_MAC = '00:00:00:00:00:00'
 SWITCH = 'esw'  # the embedded switch's bridge (lab.card)
 
+#: What the card can be made to get wrong (``python3 -m lab fault``), each
+#: a way real NIC firmware or hardware fails, whatever the host asked:
+#: ``wrong-vlan`` tags each VF with the VLAN after the one it was told (an
+#: off-by-one in the firmware's VLAN table); ``vlan-leak`` forwards frames
+#: between VFs of different VLANs; ``vf-link-down`` keeps every VF's link
+#: down; ``no-spoofchk`` ignores spoof check; ``no-rate-limit`` ignores
+#: ``max_tx_rate``.
+CARD_FAULTS = ('wrong-vlan', 'vlan-leak', 'vf-link-down', 'no-spoofchk',
+               'no-rate-limit')
+LEAK_COOKIE = '0x1eac'
+
+
+def effective_vlan(vlan, faults):
+    """The VLAN the card really tags, for the VLAN it was told."""
+    if vlan and 'wrong-vlan' in faults:
+        return int(vlan) + 1
+    return int(vlan or 0)
+
+
+def link_up(link_state, faults):
+    return link_state != LINK_DISABLE and 'vf-link-down' not in faults
+
+
+def leak_flows(vfs, faults):
+    """Flows that forward each VF's frames to the VFs of other VLANs.
+
+    ``vfs``: {index: state}. Frames still take the switch's normal path
+    too; only VFs with a VLAN (given to a guest) take part.
+    """
+    if 'vlan-leak' not in faults:
+        return []
+    tagged = {i: st['vlan'] for i, st in vfs.items() if st.get('vlan')}
+    flows = []
+    for index, vlan in sorted(tagged.items()):
+        others = [vf_rep(i) for i, v in sorted(tagged.items()) if v != vlan]
+        if others:
+            flows.append('cookie=%s,priority=110,in_port=%s,actions=NORMAL,'
+                         '%s' % (LEAK_COOKIE, vf_rep(index), ','.join(
+                             'output:%s' % o for o in others)))
+    return flows
+
 
 def spoof_cookie(index):
     """The OpenFlow cookie of one VF's spoof-check flows."""
     return '0x5f%02x' % index
 
 
-def spoof_flows(index, vf_state):
+def spoof_flows(index, vf_state, faults=()):
     """The embedded switch's flows that enforce one VF's spoof check.
 
     With spoofchk on and a MAC set, frames the VF sends with another
     source MAC are dropped at its representor (as the NIC's anti-spoof
     filter does); everything else is the switch's normal forwarding.
     """
-    if not vf_state.get('spoofchk') or \
+    if not vf_state.get('spoofchk') or 'no-spoofchk' in faults or \
             vf_state.get('mac', NO_MAC) == NO_MAC:
         return []
     cookie = spoof_cookie(index)
@@ -220,11 +282,54 @@ class Firmware:
         self.run(self._ns('ovs-ofctl', '--timeout=10', *args),
                  {'OVS_RUNDIR': self._spec['ovs_dir']})
 
-    def _program_spoofchk(self, index, vf_state):
+    def _program_spoofchk(self, index, vf_state, faults=None):
+        faults = self.card.faults() if faults is None else faults
         self._ofctl('del-flows', SWITCH,
                     'cookie=%s/-1' % spoof_cookie(index))
-        for flow in spoof_flows(index, vf_state):
+        for flow in spoof_flows(index, vf_state, faults):
             self._ofctl('add-flow', SWITCH, flow)
+
+    def _program_leak(self, faults):
+        self._ofctl('del-flows', SWITCH, 'cookie=%s/-1' % LEAK_COOKIE)
+        for flow in leak_flows(self.vfs(), faults):
+            self._ofctl('add-flow', SWITCH, flow)
+
+    def _program_tag(self, index, vlan, faults):
+        tag = effective_vlan(vlan, faults)
+        if tag:
+            self._vsctl('set', 'port', vf_rep(index), 'tag=%d' % tag)
+        else:
+            self._vsctl('clear', 'port', vf_rep(index), 'tag')
+
+    def _program_link(self, index, link_state, faults):
+        # A disabled VF loses its carrier: its representor goes down.
+        self.run(self._ns('ip', 'link', 'set', vf_rep(index),
+                          'up' if link_up(link_state, faults) else 'down'),
+                 None)
+
+    def _program_rate(self, index, max_rate, faults):
+        if 'no-rate-limit' in faults:
+            max_rate = 0
+        self._vsctl('set', 'interface', vf_rep(index),
+                    'ingress_policing_rate=%d' % (max_rate * 1000),
+                    'ingress_policing_burst=%d' % (max_rate * 100))
+
+    def set_faults(self, names):
+        """Make the card have the faults ``names`` (none: healthy), now
+        and for whatever the host asks of it from now on.
+        """
+        self.card.write_faults(names)
+        self.reprogram()
+
+    def reprogram(self):
+        """Program every VF's switch state again from the card's state."""
+        faults = self.card.faults()
+        for index, st in sorted(self.vfs().items()):
+            self._program_tag(index, st['vlan'], faults)
+            self._program_link(index, st['link_state'], faults)
+            self._program_spoofchk(index, st, faults)
+            self._program_rate(index, st['max_tx_rate'], faults)
+        self._program_leak(faults)
 
     def index_of(self, address):
         for vf in self._spec['vfs']:
@@ -239,21 +344,17 @@ class Firmware:
             return {int(k): dict(v) for k, v in st.items()}
 
     def set_mac_vlan(self, index, mac, vlan):
-        rep = vf_rep(index)
-        if vlan:
-            self._vsctl('set', 'port', rep, 'tag=%d' % int(vlan))
-        else:
-            self._vsctl('clear', 'port', rep, 'tag')
+        faults = self.card.faults()
+        self._program_tag(index, vlan, faults)
         with self.card.state() as st:
             st[str(index)].update(mac=mac, vlan=int(vlan or 0))
             vf_state = dict(st[str(index)])
-        self._program_spoofchk(index, vf_state)
+        self._program_spoofchk(index, vf_state, faults)
+        if 'vlan-leak' in faults:
+            self._program_leak(faults)
 
     def set_link_state(self, index, link_state):
-        # A disabled VF loses its carrier: its representor goes down.
-        self.run(self._ns('ip', 'link', 'set', vf_rep(index),
-                          'down' if link_state == LINK_DISABLE else 'up'),
-                 None)
+        self._program_link(index, link_state, self.card.faults())
         with self.card.state() as st:
             st[str(index)]['link_state'] = int(link_state)
 
@@ -273,9 +374,7 @@ class Firmware:
             st[str(index)].update({k: int(v) for k, v in rates_mbps.items()
                                    if k in ('max_tx_rate', 'min_tx_rate')})
             max_rate = st[str(index)]['max_tx_rate']
-        self._vsctl('set', 'interface', vf_rep(index),
-                    'ingress_policing_rate=%d' % (max_rate * 1000),
-                    'ingress_policing_burst=%d' % (max_rate * 100))
+        self._program_rate(index, max_rate, self.card.faults())
 
     def assign(self, index, owner):
         with self.card.state() as st:

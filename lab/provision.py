@@ -122,12 +122,26 @@ def wait_compute_and_agents(conn, timeout):
         time.sleep(2)
 
 
+def wait_agent_dead(conn, agent_type, host, timeout):
+    """Until Neutron no longer counts the agent alive (agent_down_time)."""
+    deadline = time.monotonic() + timeout
+    while any(a.is_alive for a in conn.network.agents(host=host)
+              if a.agent_type == agent_type):
+        if time.monotonic() > deadline:
+            raise SystemExit('Neutron still counts the %s on %s alive after '
+                             '%d s' % (agent_type, host, timeout))
+        time.sleep(2)
+
+
 def main(argv):
     conn = connect()
     if argv[0] == 'identity':
         out = identity(conn, os.environ['LAB_SERVICE_PASSWORD'])
     elif argv[0] == 'wait':
         wait_compute_and_agents(conn, int(argv[1]))
+        out = {}
+    elif argv[0] == 'agent-dead':
+        wait_agent_dead(conn, argv[1], argv[2], int(argv[3]))
         out = {}
     elif argv[0] == 'resources':
         out = resources(conn, argv[1])

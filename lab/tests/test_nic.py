@@ -68,3 +68,67 @@ class SpoofCheckTest(unittest.TestCase):
         state = dict(nic.initial_vf_state(), mac='fa:16:3e:00:00:01',
                      spoofchk=False)
         self.assertEqual([], nic.spoof_flows(0, state))
+
+
+class FaultTest(unittest.TestCase):
+    """What the card does wrong when told to (lab.faults)."""
+
+    def _firmware(self, d):
+        card = nic.Card(d)
+        card.write_spec(dict(nic.spec('0000:81:00.0', 3, 'physnet1', 1000),
+                             netns='card-ns', ovs_dir='/ovs'))
+        calls = []
+        return nic.Firmware(d, lambda cmd, env: calls.append(cmd)), calls
+
+    def test_wrong_vlan_tags_the_next_vlan(self):
+        self.assertEqual(101, nic.effective_vlan(100, {'wrong-vlan'}))
+        self.assertEqual(100, nic.effective_vlan(100, set()))
+        self.assertEqual(0, nic.effective_vlan(0, {'wrong-vlan'}))
+
+    def test_link_down_whatever_the_agent_says(self):
+        self.assertTrue(nic.link_up(nic.LINK_AUTO, set()))
+        self.assertFalse(nic.link_up(nic.LINK_ENABLE, {'vf-link-down'}))
+        self.assertFalse(nic.link_up(nic.LINK_DISABLE, set()))
+
+    def test_no_spoofchk_programs_no_filter(self):
+        state = dict(nic.initial_vf_state(), mac='fa:16:3e:00:00:01')
+        self.assertEqual([], nic.spoof_flows(3, state, {'no-spoofchk'}))
+
+    def test_leak_forwards_to_vfs_of_other_vlans_only(self):
+        vfs = {0: {'vlan': 100}, 1: {'vlan': 100}, 2: {'vlan': 101},
+               3: {'vlan': 0}}
+        self.assertEqual([], nic.leak_flows(vfs, set()))
+        self.assertEqual(
+            ['cookie=0x1eac,priority=110,in_port=vf0-rep,actions=NORMAL,'
+             'output:vf2-rep',
+             'cookie=0x1eac,priority=110,in_port=vf1-rep,actions=NORMAL,'
+             'output:vf2-rep',
+             'cookie=0x1eac,priority=110,in_port=vf2-rep,actions=NORMAL,'
+             'output:vf0-rep,output:vf1-rep'],
+            nic.leak_flows(vfs, {'vlan-leak'}))
+
+    def test_faults_apply_to_vfs_given_out_before_and_after(self):
+        with tempfile.TemporaryDirectory() as d:
+            fw, calls = self._firmware(d)
+            fw.set_mac_vlan(0, 'fa:16:3e:00:00:01', 100)
+            del calls[:]
+            fw.set_faults({'wrong-vlan', 'vf-link-down'})
+            self.assertIn(['ip', 'netns', 'exec', 'card-ns', 'ovs-vsctl',
+                           '--timeout=10', 'set', 'port', 'vf0-rep',
+                           'tag=101'], calls)
+            self.assertIn(['ip', 'netns', 'exec', 'card-ns', 'ip', 'link',
+                           'set', 'vf0-rep', 'down'], calls)
+            del calls[:]
+            fw.set_mac_vlan(1, 'fa:16:3e:00:00:02', 200)
+            self.assertIn(['ip', 'netns', 'exec', 'card-ns', 'ovs-vsctl',
+                           '--timeout=10', 'set', 'port', 'vf1-rep',
+                           'tag=201'], calls)
+            # The card's state keeps what it was told.
+            self.assertEqual(200, fw.vfs()[1]['vlan'])
+            fw.set_faults(())
+            self.assertEqual(set(), fw.card.faults())
+
+    def test_unknown_fault_is_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            fw, calls = self._firmware(d)
+            self.assertRaises(ValueError, fw.set_faults, {'melted'})

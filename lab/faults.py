@@ -1,0 +1,171 @@
+"""Faults a real SR-IOV cloud has, injected into a running lab, and undone.
+
+Each fault breaks the emulated hardware or the deployment, never the
+plugin, so that the suite can be seen failing for what each check exists
+to catch (README "Fault matrix")::
+
+    python3 -m lab fault list
+    python3 -m lab fault <name> [node]
+    python3 -m lab fault clear
+
+Card faults (``lab.nic.CARD_FAULTS``) change what the node's card does,
+whatever the host asks of it, for the VFs given out already and those
+given out later. The others stop a service or slow a wire. ``clear``
+undoes every active fault; the suite is then green again.
+"""
+
+import dataclasses
+import json
+import os
+
+from lab import card
+from lab import control
+from lab import layout
+from lab import nic
+from lab import proc
+
+#: slow-port: the wire runs at this fraction of the port speed, as a link
+#: that negotiated down or a flapping optic does.
+SLOW_FRACTION = 0.25
+#: How long a stopped agent may take to be counted dead by Neutron (its
+#: agent_down_time, 75 s by default, plus a report interval).
+AGENT_DEAD_TIMEOUT = 150
+
+
+@dataclasses.dataclass(frozen=True)
+class Fault(object):
+    name: str
+    default_node: str
+    what: str
+
+
+FAULTS = (
+    Fault('wrong-vlan', 'compute1', "the node's card tags each VF with the "
+          "VLAN after the one it was told"),
+    Fault('vlan-leak', 'compute1', "the node's card forwards frames between "
+          "VFs of different VLANs"),
+    Fault('vf-link-down', 'compute1', "the node's card keeps every VF's link "
+          "down, whatever the agent sets"),
+    Fault('no-spoofchk', 'compute1', "the node's card ignores spoof check"),
+    Fault('no-rate-limit', 'compute1', "the node's card ignores a VF's "
+          "max_tx_rate"),
+    Fault('slow-port', 'compute2', "the node's wire runs at %d %% of the "
+          "port speed" % (SLOW_FRACTION * 100)),
+    Fault('sriov-agent-down', 'compute1', "the node's Neutron SR-IOV agent "
+          "is dead (waits until Neutron counts it dead)"),
+    Fault('host-ssh-down', 'compute1', "the node's sshd (host-level "
+          "checks) is stopped"),
+)
+BY_NAME = {f.name: f for f in FAULTS}
+
+
+def _active_path(state):
+    return state.path('faults.json')
+
+
+def active(state):
+    """[(fault name, node name)] in force, in the order they were made."""
+    try:
+        with open(_active_path(state)) as f:
+            return [tuple(x) for x in json.load(f)]
+    except (OSError, ValueError):
+        return []
+
+
+def _save(state, faults):
+    with open(_active_path(state), 'w') as f:
+        json.dump([list(x) for x in faults], f)
+
+
+def node_named(name):
+    for node in layout.COMPUTES:
+        if node.name == name:
+            return node
+    raise proc.LabError('no compute node %r: the lab has %s' % (
+        name, ', '.join(n.name for n in layout.COMPUTES)))
+
+
+def _firmware(state, node):
+    return nic.Firmware(card.card_dir(state, node),
+                        lambda cmd, env: proc.run(cmd, env=env))
+
+
+def _card_faults(state, node, extra=None):
+    names = {n for n, where in active(state)
+             if where == node.name and n in nic.CARD_FAULTS}
+    if extra:
+        names.add(extra)
+    return names
+
+
+def inject(state, name, node_name=None, log=print):
+    """Make fault ``name`` happen on ``node_name`` (its default: None)."""
+    if name not in BY_NAME:
+        raise proc.LabError('no fault %r; python3 -m lab fault list shows '
+                            'them' % name)
+    node = node_named(node_name or BY_NAME[name].default_node)
+    if (name, node.name) in active(state):
+        log('%s on %s is already in force' % (name, node.name))
+        return
+    if name in nic.CARD_FAULTS:
+        _firmware(state, node).set_faults(_card_faults(state, node, name))
+    elif name == 'slow-port':
+        card.set_wire_speed(node, layout.PORT_SPEED_MBPS * SLOW_FRACTION)
+    elif name == 'sriov-agent-down':
+        proc.stop(state, control.sriov_agent_service(node))
+        log('waiting until Neutron counts the SR-IOV agent of %s dead '
+            '(at most %d s)' % (node.name, AGENT_DEAD_TIMEOUT))
+        control.provision(state, 'agent-dead', 'NIC Switch agent',
+                          node.name, str(AGENT_DEAD_TIMEOUT),
+                          timeout=AGENT_DEAD_TIMEOUT + 60)
+    elif name == 'host-ssh-down':
+        proc.stop(state, control.sshd_service(node))
+    _save(state, active(state) + [(name, node.name)])
+    log('fault in force: %s on %s: %s' % (name, node.name,
+                                          BY_NAME[name].what))
+
+
+def clear(state, log=print):
+    """Undo every active fault."""
+    faults = active(state)
+    for name, node_name in faults:
+        node = node_named(node_name)
+        if name in nic.CARD_FAULTS:
+            continue
+        if name == 'slow-port':
+            card.set_wire_speed(node, layout.PORT_SPEED_MBPS)
+        elif name == 'sriov-agent-down':
+            control.start_sriov_agent(state, node)
+        elif name == 'host-ssh-down':
+            control.start_node_sshd(state, node)
+    for node in {node_named(n) for name, n in faults
+                 if name in nic.CARD_FAULTS}:
+        _firmware(state, node).set_faults(())
+    if any(name == 'sriov-agent-down' for name, _ in faults):
+        log('waiting until every Neutron agent is alive again')
+        control.provision(state, 'wait', '180', timeout=240)
+    _save(state, [])
+    log('cleared: %s' % (', '.join('%s on %s' % f for f in faults) or
+                         'no fault was in force'))
+
+
+def describe(state):
+    """Lines for ``fault list`` and ``lab status``."""
+    lines = ['faults (python3 -m lab fault <name> [node]; fault clear):']
+    for f in FAULTS:
+        lines.append('  %-17s [%s] %s' % (f.name, f.default_node, f.what))
+    now = active(state)
+    lines.append('in force: %s' % (', '.join('%s on %s' % f for f in now)
+                                   or 'none'))
+    return lines
+
+
+def main(state, args, log=print):
+    if args.fault == 'list':
+        print('\n'.join(describe(state)))
+    elif args.fault == 'clear':
+        clear(state, log)
+    else:
+        inject(state, args.fault, args.node, log)
+    if not os.path.exists(state.path('resources.json')):
+        log('note: the lab is not up (no %s)' % state.path('resources.json'))
