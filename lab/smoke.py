@@ -161,6 +161,7 @@ def main():
         if gbps <= 0:
             raise SmokeFailure('iperf3 a -> b reported no traffic')
         result.update(check_direct(conn, servers, ips, addr, key))
+        result.update(check_power(conn, servers, ips, addr, key))
         pid = servers['a'][1].id
         links = node_cmd('compute1', 'ip', '-o', 'link')
         devices = {p + pid[:11] for p in ('tap', 'qbr', 'qvb', 'qvo')}
@@ -257,6 +258,41 @@ def check_direct(conn, servers, ips, addr, key):
         raise SmokeFailure('iperf3 d -> e failed: %s' % doc['error'])
     out['iperf3_vf_compute1_to_compute2_gbps'] = round(
         doc['end']['sum_received']['bits_per_second'] / 1e9, 3)
+    return out
+
+
+def _pings(addr, key, ip):
+    return ssh(addr, key, 'ping -c 2 -W 1 %s' % ip)[0] == 0
+
+
+def check_power(conn, servers, ips, addr, key):
+    """Stop, start and reboot behave like a real VM's power: a stopped
+    guest is silent (c: normal, d: direct, both on compute1, pinged from
+    a), a started or rebooted one answers again.
+    """
+    out = {}
+    pair = [servers[n][0] for n in ('c', 'd')]
+    for server in pair:
+        conn.compute.stop_server(server)
+    for server in pair:
+        conn.compute.wait_for_server(server, status='SHUTOFF', wait=TIMEOUT)
+    for name in ('c', 'd'):
+        if _pings(addr, key, ips[name]):
+            raise SmokeFailure('%s answers ping while stopped' % name)
+    out['stopped_c_d'] = 'silent (no ping reply)'
+    for server in pair:
+        conn.compute.start_server(server)
+    for server in pair:
+        conn.compute.wait_for_server(server, status='ACTIVE', wait=TIMEOUT)
+    for name in ('c', 'd'):
+        wait('%s to answer ping after start' % name,
+             lambda: _pings(addr, key, ips[name]), timeout=60)
+    out['started_c_d'] = 'answer ping'
+    conn.compute.reboot_server(pair[1], 'SOFT')
+    conn.compute.wait_for_server(pair[1], status='ACTIVE', wait=TIMEOUT)
+    wait('d to answer ping after reboot',
+         lambda: _pings(addr, key, ips['d']), timeout=60)
+    out['rebooted_d'] = 'answers ping'
     return out
 
 

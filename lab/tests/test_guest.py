@@ -101,3 +101,23 @@ class SshdTest(unittest.TestCase):
                       '192.0.2.1', False)])
         self.assertIn('192.0.2.5/24 gateway 192.0.2.1', text)
 
+
+class PowerTest(unittest.TestCase):
+
+    PLAN = [guest.Nic('eth0', 'fa:16:3e:00:00:01', 1500, ['192.0.2.5/24'],
+                      '192.0.2.1', True),
+            guest.Nic('eth1', 'fa:16:3e:00:00:02', 1500, ['198.51.100.7/24'],
+                      None, False)]
+
+    def test_off_takes_every_nic_down(self):
+        self.assertEqual(
+            [['ip', '-n', 'ns', 'link', 'set', 'eth0', 'down'],
+             ['ip', '-n', 'ns', 'link', 'set', 'eth1', 'down']],
+            guest.power_off_commands('ns', self.PLAN))
+
+    def test_on_brings_them_up_with_the_default_route(self):
+        cmds = guest.power_on_commands('ns', self.PLAN)
+        self.assertEqual(['ip', '-n', 'ns', 'link', 'set', 'eth0', 'up'],
+                         cmds[0])
+        self.assertEqual(['ip', '-n', 'ns', 'route', 'replace', 'default',
+                          'via', '192.0.2.1', 'dev', 'eth0'], cmds[-1])

@@ -331,10 +331,19 @@ class NetnsDriver(driver.ComputeDriver):
             f.write((instance.key_data or '').strip() + '\n')
         with open(os.path.join(gdir, 'console.log'), 'w') as f:
             f.write(guest.console_log(instance.name, netns, plan))
+        record = self._record(instance.uuid)
+        record['nics'] = [list(nic) for nic in plan]
+        self._save(instance.uuid, record)
+
+    def _nics(self, instance):
+        record = self._record(instance.uuid) or {}
+        return [guest.Nic(*nic) for nic in record.get('nics', [])]
 
     def _power_on(self, instance):
         netns = self._netns(instance)
         gdir = self._gdir(instance.uuid)
+        for cmd in guest.power_on_commands(netns, self._nics(instance)):
+            _execute(*cmd)
         for cmd in guest.start_commands(netns, gdir):
             # The daemons must not hold our pipes: processutils would wait
             # for them to close.
@@ -348,6 +357,9 @@ class NetnsDriver(driver.ComputeDriver):
     def _power_off(self, instance):
         netns = self._netns(instance)
         self._kill_guest_processes(netns)
+        if os.path.exists('/run/netns/' + netns):
+            for cmd in guest.power_off_commands(netns, self._nics(instance)):
+                _execute(*cmd, check=False)
         record = self._record(instance.uuid)
         if record:
             record['power'] = 'off'

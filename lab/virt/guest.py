@@ -85,6 +85,28 @@ def address_commands(netns, plan):
     return cmds
 
 
+def _default_route(netns, plan):
+    for nic, mac, mtu, addresses, gateway, vf in plan:
+        if gateway:
+            return [['ip', '-n', netns, 'route', 'replace', 'default', 'via',
+                     gateway, 'dev', nic]]
+    return []
+
+
+def power_off_commands(netns, plan):
+    """A powered-off guest is silent: its NICs lose their links (a VF's
+    driver and QEMU's tap are gone), so nothing answers on them.
+    """
+    return [['ip', '-n', netns, 'link', 'set', nic[0], 'down']
+            for nic in plan]
+
+
+def power_on_commands(netns, plan):
+    """Its NICs come back, with the default route the link-down took."""
+    return [['ip', '-n', netns, 'link', 'set', nic[0], 'up']
+            for nic in plan] + _default_route(netns, plan)
+
+
 def sshd_config(gdir):
     """sshd_config of a guest: its own host key, pid file and keys file."""
     return '\n'.join([
