@@ -3,7 +3,7 @@
 # SR-IOV NIC, see README "The lab"), run the whole SR-IOV suite against it
 # with `tempest run --regex sriov`, keep the results and tear the lab down.
 #
-#   tools/lab-suite.sh [--check-lab] [--unmeetable] [--keep]
+#   tools/lab-suite.sh [--check-lab] [--unmeetable] [--faults] [--keep]
 #
 #   --check-lab   before the suite: the lab's own smoke check and Tempest's
 #                 tempest.scenario.test_server_basic_ops (tells a broken lab
@@ -12,6 +12,10 @@
 #                 margin and once with a line rate the lab cannot meet
 #                 (lab.tempest_conf.UNMEETABLE); each must fail, and with
 #                 its verdict's message
+#   --faults      after that: the fault matrix's CI rows (python3 -m
+#                 lab.matrix --ci: each fault turns exactly its tests red,
+#                 with their message), then, all faults cleared, the
+#                 isolation and datapath families must pass again
 #   --keep        leave the lab up afterwards (python3 -m lab down ends it)
 #
 # The suite must end exactly as lab/expected-outcome.txt says (which tests
@@ -24,11 +28,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
-check_lab=0 unmeetable=0 keep=0
+check_lab=0 unmeetable=0 faults=0 keep=0
 for arg in "$@"; do
     case "$arg" in
         --check-lab) check_lab=1 ;;
         --unmeetable) unmeetable=1 ;;
+        --faults) faults=1 ;;
         --keep) keep=1 ;;
         *) echo "unknown option $arg (see the top of $0)" >&2; exit 2 ;;
     esac
@@ -105,6 +110,20 @@ if [ "$unmeetable" -eq 1 ]; then
     unmeetable line-rate \
         'test_sriov_throughput.*same_subnet_different_hosts' \
         'is below the near-line-rate threshold 1.00 Gbit/s (100 % of port'
+fi
+
+if [ "$faults" -eq 1 ]; then
+    step "fault matrix (python3 -m lab.matrix --ci)"
+    t0=$(date +%s)
+    python3 -m lab.matrix --ci || status=1
+    echo "fault matrix: $(( $(date +%s) - t0 )) s"
+    step "after fault clear: isolation and datapath families again"
+    again='test_sriov_vlan_isolation|test_sriov_datapath_layout'
+    out=$results/tempest-$stamp-after-faults.txt
+    (cd "$ws" && "$tempest" run --serial --regex "$again") 2>&1 \
+        | tee "$out" || true
+    python3 -m lab.outcome lab/expected-outcome.txt "$out" \
+        --only "$again" || status=1
 fi
 
 if [ "$status" -ne 0 ]; then

@@ -124,3 +124,17 @@ class ResultsTest(unittest.TestCase):
             self.assertEqual(2, len(problems))
             self.assertIn('different_subnets_same_host has no measured',
                           problems[0])
+
+
+class MainTest(unittest.TestCase):
+
+    def test_only_the_families_that_ran_are_expected(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, 'run.txt')
+            with open(out, 'w') as f:
+                f.write(run_output().replace('... FAILED', '... ok'))
+            expected = os.path.join(HERE, '..', 'expected-outcome.txt')
+            self.assertEqual(0, outcome.main(
+                [expected, out, '--only', 'test_sriov_connectivity|'
+                 'test_sriov_datapath_layout']))
+            self.assertEqual(1, outcome.main([expected, out]))
