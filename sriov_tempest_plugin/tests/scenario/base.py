@@ -328,6 +328,15 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                         'and Nova [pci] device_spec)'
                         % (vm['vnic_type'], cls.settings.physical_network,
                            cls.hosts[vm['role']]))
+            elif 'Binding failed' in fault and vm['vnic_type'] != 'normal':
+                hint = (' (a %s port is bound by the sriovnicswitch '
+                        'mechanism driver, which needs an alive SR-IOV NIC '
+                        'agent on %s with physnet %s in its '
+                        'physical_device_mappings: see "openstack network '
+                        'agent list --host %s")'
+                        % (vm['vnic_type'], cls.hosts[vm['role']],
+                           cls.settings.physical_network,
+                           cls.hosts[vm['role']]))
             return 'server %s (%s) went to ERROR: %s%s' % (
                 by_id[server_id], server_id, fault, hint)
 
