@@ -253,8 +253,9 @@ def check_capacity(state, args):
     text = ('this machine cannot carry the lab\'s throughput gate with '
             '%.0f %% headroom, so a healthy lab would fail it:\n  %s\n'
             'Run it on a quiet machine of 2 or more cores (nothing else '
-            'busy), or pass --ignore-capacity to bring the lab up anyway '
-            '(the throughput family may then fail)'
+            'busy): "python3 -m lab down" removes what was started. Or '
+            'pass --ignore-capacity to bring the lab up anyway (the '
+            'throughput family may then fail)'
             % ((capacity.HEADROOM - 1) * 100, '\n  '.join(problems)))
     if not args.ignore_capacity:
         raise proc.LabError(text)

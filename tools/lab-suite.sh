@@ -104,11 +104,15 @@ unmeetable() {
     fi
 }
 
+# Across the wire, where the VF path is bound by the 1 Gbit/s wire: no VF
+# can carry 11 x what the OVS path carries there (VF to VF on one card,
+# which stays in the card, can: 8-9 Gbit/s against 0.5).
 if [ "$unmeetable" -eq 1 ]; then
-    unmeetable margin 'test_sriov_throughput.*same_subnet_same_host' \
+    unmeetable margin \
+        'test_sriov_throughput.*same_subnet_different_hosts' \
         'the required margin is 1000 %'
     unmeetable line-rate \
-        'test_sriov_throughput.*same_subnet_different_hosts' \
+        'test_sriov_throughput.*different_subnets_same_host' \
         'is below the near-line-rate threshold 1.00 Gbit/s (100 % of port'
 fi
 

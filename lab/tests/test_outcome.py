@@ -1,5 +1,7 @@
 """The suite's exact expected outcome (lab.outcome), on real run output."""
 
+import contextlib
+import io
 import json
 import os
 import tempfile
@@ -134,7 +136,12 @@ class MainTest(unittest.TestCase):
             with open(out, 'w') as f:
                 f.write(run_output().replace('... FAILED', '... ok'))
             expected = os.path.join(HERE, '..', 'expected-outcome.txt')
-            self.assertEqual(0, outcome.main(
-                [expected, out, '--only', 'test_sriov_connectivity|'
-                 'test_sriov_datapath_layout']))
-            self.assertEqual(1, outcome.main([expected, out]))
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                self.assertEqual(0, outcome.main(
+                    [expected, out, '--only', 'test_sriov_connectivity|'
+                     'test_sriov_datapath_layout']))
+                self.assertEqual(1, outcome.main([expected, out]))
+            self.assertIn('outcome: as expected (13 tests', printed.getvalue())
+            self.assertIn('test_same_vlan_direct_reachable: expected ok, but '
+                          'it did not run', printed.getvalue())
