@@ -174,15 +174,11 @@ def probe_netns(tag):
     return '%s-probe-%s' % (layout.PREFIX, tag)
 
 
-def _ip(*args, netns=None):
-    return proc.run(['ip'] + list(args), netns=netns)
-
-
 @contextlib.contextmanager
 def _namespace(name):
-    _ip('netns', 'add', name)
+    proc.ip('netns', 'add', name)
     try:
-        _ip('link', 'set', 'lo', 'up', netns=name)
+        proc.ip('link', 'set', 'lo', 'up', netns=name)
         yield name
     finally:
         fabric.kill_namespace_processes([name], timeout=5)
@@ -190,29 +186,24 @@ def _namespace(name):
 
 
 def _address(ns, dev, net, host, gateway):
-    _ip('addr', 'add', '%s.%d/24' % (net, host), 'dev', dev, netns=ns)
-    _ip('link', 'set', dev, 'up', netns=ns)
+    proc.ip('addr', 'add', '%s.%d/24' % (net, host), 'dev', dev, netns=ns)
+    proc.ip('link', 'set', dev, 'up', netns=ns)
     if gateway:
-        _ip('route', 'add', 'default', 'via', '%s.1' % net, netns=ns)
-
-
-def _firmware(state, node):
-    return nic.Firmware(card.card_dir(state, node),
-                        lambda cmd, env: proc.run(cmd, env=env))
+        proc.ip('route', 'add', 'default', 'via', '%s.1' % net, netns=ns)
 
 
 @contextlib.contextmanager
 def vf_end(state, node, vf, tag, vlan, net, host, gateway):
     """A probe namespace holding VF ``vf`` of ``node``'s card."""
-    fw = _firmware(state, node)
+    fw = card.firmware(state, node)
     dev = nic.vf_device(vf)
     mac = 'fa:16:3e:fe:%02x:%02x' % (layout.COMPUTES.index(node), vf)
     with _namespace(probe_netns(tag)) as ns:
         fw.set_mac_vlan(vf, mac, vlan)
         try:
-            _ip('link', 'set', dev, 'down', netns=node.netns)
-            _ip('link', 'set', dev, 'address', mac, 'netns', ns, 'name',
-                'eth0', netns=node.netns)
+            proc.ip('link', 'set', dev, 'down', netns=node.netns)
+            proc.ip('link', 'set', dev, 'address', mac, 'netns', ns, 'name',
+                    'eth0', netns=node.netns)
             try:
                 _address(ns, 'eth0', net, host, gateway)
                 yield ns
@@ -235,16 +226,16 @@ def ovs_end(state, node, tag, vlan, net, host, gateway):
                           ('tap', 'qbr', 'qvb', 'qvo'))
     with _namespace(probe_netns(tag)) as ns:
         try:
-            _ip('link', 'add', tap, 'type', 'veth', 'peer', 'name', 'eth0',
-                'netns', ns, netns=node.netns)
-            _ip('link', 'add', qbr, 'type', 'bridge', netns=node.netns)
-            _ip('link', 'add', qvb, 'type', 'veth', 'peer', 'name', qvo,
-                netns=node.netns)
-            for dev in (tap, qvb):
-                _ip('link', 'set', dev, 'master', qbr, 'up',
+            proc.ip('link', 'add', tap, 'type', 'veth', 'peer', 'name', 'eth0',
+                    'netns', ns, netns=node.netns)
+            proc.ip('link', 'add', qbr, 'type', 'bridge', netns=node.netns)
+            proc.ip('link', 'add', qvb, 'type', 'veth', 'peer', 'name', qvo,
                     netns=node.netns)
+            for dev in (tap, qvb):
+                proc.ip('link', 'set', dev, 'master', qbr, 'up',
+                        netns=node.netns)
             for dev in (qbr, qvo):
-                _ip('link', 'set', dev, 'up', netns=node.netns)
+                proc.ip('link', 'set', dev, 'up', netns=node.netns)
             ovs.vsctl('add-port', layout.PHYS_BRIDGE, qvo, 'tag=%d' % vlan)
             # As the lab's guests do on a virtual NIC (lab.virt.guest).
             proc.run(['ethtool', '-K', 'eth0', 'tx', 'off'], netns=ns)
@@ -273,7 +264,7 @@ def router(state):
                 ovs.vsctl('add-port', layout.PHYS_BRIDGE, port,
                           'tag=%d' % vlan, '--', 'set', 'interface', port,
                           'type=internal')
-                _ip('link', 'set', port, 'netns', ns, netns=node.netns)
+                proc.ip('link', 'set', port, 'netns', ns, netns=node.netns)
                 _address(ns, port, net, 1, False)
             proc.run(['sysctl', '-qw', 'net.ipv4.ip_forward=1'], netns=ns)
             yield ns

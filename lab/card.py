@@ -20,6 +20,12 @@ def esw_dir(state, node):
     return os.path.join(card_dir(state, node), 'ovs')
 
 
+def firmware(state, node):
+    """The firmware of ``node``'s card, driven from the host (as root)."""
+    return nic.Firmware(card_dir(state, node),
+                        lambda cmd, env: proc.run(cmd, env=env))
+
+
 def card_netns(node):
     return '%s-%s-nic' % (layout.PREFIX, node.name)
 
@@ -29,13 +35,9 @@ def pf_address(node):
     return '0000:%02x:00.0' % (0x81 + layout.COMPUTES.index(node))
 
 
-def _ip(*args, netns=None):
-    return proc.run(['ip'] + list(args), netns=netns)
-
-
 def _pair(inner, inner_ns, outer, outer_ns):
-    _ip('link', 'add', inner, 'type', 'veth', 'peer', 'name', outer,
-        'netns', outer_ns, netns=inner_ns)
+    proc.ip('link', 'add', inner, 'type', 'veth', 'peer', 'name', outer,
+            'netns', outer_ns, netns=inner_ns)
 
 
 #: What an Ethernet port sends per frame beyond the frame a veth carries:
@@ -63,7 +65,7 @@ def _limit(dev, netns, speed_mbps):
     """The port speed: a token bucket on the egress of ``dev``."""
     # Burst: 1 ms at line rate, at least 64 KiB (one GSO frame).
     burst = max(65536, int(speed_mbps * 1000 // 8))
-    _ip('link', 'set', dev, 'up', netns=netns)
+    proc.ip('link', 'set', dev, 'up', netns=netns)
     proc.run(['tc', 'qdisc', 'replace', 'dev', dev, 'root', 'tbf', 'rate',
               '%dkbit' % frame_rate_kbit(speed_mbps), 'burst', str(burst),
               'latency', '20ms'], netns=netns)
@@ -86,12 +88,12 @@ def build(state, node, num_vfs, speed_mbps):
     card = nic.spec(pf_address(node), num_vfs, layout.PHYSNET, speed_mbps,
                     netns=ns, ovs_dir=esw_dir(state, node))
     nic.Card(card_dir(state, node)).write_spec(card)
-    _ip('netns', 'add', ns)
-    _ip('link', 'set', 'lo', 'up', netns=ns)
+    proc.ip('netns', 'add', ns)
+    proc.ip('link', 'set', 'lo', 'up', netns=ns)
     # The wire: from the card's uplink to the physical switch.
     outer = _switch_end(node)
     _pair('wire', ns, outer, layout.FABRIC_NETNS)
-    _ip('link', 'set', outer, 'master', 'phys', netns=layout.FABRIC_NETNS)
+    proc.ip('link', 'set', outer, 'master', 'phys', netns=layout.FABRIC_NETNS)
     set_wire_speed(node, speed_mbps)
     # The PF and the VFs, as netdevs of the node.
     _pair(nic.PF_DEVICE, node.netns, 'pf-rep', ns)
@@ -104,10 +106,10 @@ def build(state, node, num_vfs, speed_mbps):
     proc.run(['ethtool', '-K', nic.PF_DEVICE, 'tx', 'off'],
              netns=node.netns)
     for dev in [nic.PF_DEVICE] + [vf['device'] for vf in card['vfs']]:
-        _ip('link', 'set', dev, 'up', netns=node.netns)
+        proc.ip('link', 'set', dev, 'up', netns=node.netns)
     for dev in ['pf-rep'] + [nic.vf_rep(vf['index'])
                              for vf in card['vfs']]:
-        _ip('link', 'set', dev, 'up', netns=ns)
+        proc.ip('link', 'set', dev, 'up', netns=ns)
     # What the card hands the host's PF are wire frames, segmented and
     # checksummed, as a NIC's switch does: a VF's 64 KiB segment with a
     # partial checksum would reach the node's OVS (no TSO) as one frame
@@ -126,5 +128,5 @@ def build(state, node, num_vfs, speed_mbps):
     for port in ports:
         args += ['--', '--may-exist', 'add-port', 'esw', port]
     esw.vsctl(*args)
-    _ip('link', 'set', 'esw', 'up', netns=ns)
+    proc.ip('link', 'set', 'esw', 'up', netns=ns)
     return card

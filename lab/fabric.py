@@ -35,35 +35,31 @@ def netns_exists(name):
     return name in netns_list()
 
 
-def _ip(*args, netns=None):
-    return proc.run(['ip'] + list(args), netns=netns)
-
-
 def build(state):
     """Create the fabric and node namespaces and their links."""
     fab = layout.FABRIC_NETNS
-    _ip('netns', 'add', fab)
-    _ip('link', 'set', 'lo', 'up', netns=fab)
+    proc.ip('netns', 'add', fab)
+    proc.ip('link', 'set', 'lo', 'up', netns=fab)
     for br in ('mgmt', 'phys', 'ext'):
-        _ip('link', 'add', br, 'type', 'bridge', netns=fab)
-        _ip('link', 'set', br, 'up', netns=fab)
+        proc.ip('link', 'add', br, 'type', 'bridge', netns=fab)
+        proc.ip('link', 'set', br, 'up', netns=fab)
     # The host's own ends.
     _veth_to_fabric(layout.HOST_MGMT_DEV, 'h-mgmt', 'mgmt', None)
-    _ip('addr', 'add', '%s/24' % layout.CONTROLLER_IP, 'dev',
-        layout.HOST_MGMT_DEV)
+    proc.ip('addr', 'add', '%s/24' % layout.CONTROLLER_IP, 'dev',
+            layout.HOST_MGMT_DEV)
     _veth_to_fabric(layout.HOST_EXT_DEV, 'h-ext', 'ext', None)
-    _ip('addr', 'add', '%s/24' % layout.EXT_HOST_IP, 'dev',
-        layout.HOST_EXT_DEV)
+    proc.ip('addr', 'add', '%s/24' % layout.EXT_HOST_IP, 'dev',
+            layout.HOST_EXT_DEV)
     # Frames the host sends reach a node's userspace OVS through a packet
     # socket, which cannot complete an offloaded checksum: compute it here.
     for dev in (layout.HOST_MGMT_DEV, layout.HOST_EXT_DEV):
         proc.run(['ethtool', '-K', dev, 'tx', 'off'])
     for index, node in enumerate(layout.NODES):
         ns = node.netns
-        _ip('netns', 'add', ns)
-        _ip('link', 'set', 'lo', 'up', netns=ns)
+        proc.ip('netns', 'add', ns)
+        proc.ip('link', 'set', 'lo', 'up', netns=ns)
         _veth_to_fabric('mgmt0', 'n%d-mgmt' % index, 'mgmt', ns)
-        _ip('addr', 'add', node.mgmt_ip + '/24', 'dev', 'mgmt0', netns=ns)
+        proc.ip('addr', 'add', node.mgmt_ip + '/24', 'dev', 'mgmt0', netns=ns)
         if node.role == 'network':
             # Compute nodes reach the switch through their SR-IOV card
             # (lab.card).
@@ -80,9 +76,9 @@ def _veth_to_fabric(inner, outer, bridge, netns):
     fab = layout.FABRIC_NETNS
     args = ['link', 'add', inner, 'type', 'veth', 'peer', 'name', outer,
             'netns', fab]
-    _ip(*args, netns=netns)
-    _ip('link', 'set', outer, 'master', bridge, 'up', netns=fab)
-    _ip('link', 'set', inner, 'up', netns=netns)
+    proc.ip(*args, netns=netns)
+    proc.ip('link', 'set', outer, 'master', bridge, 'up', netns=fab)
+    proc.ip('link', 'set', inner, 'up', netns=netns)
 
 
 # -- Open vSwitch, one per node ---------------------------------------------
@@ -187,12 +183,12 @@ def start_ovs(state, node):
               'set', 'bridge', layout.PHYS_BRIDGE, 'datapath_type=netdev',
               '--', '--may-exist', 'add-port', layout.PHYS_BRIDGE,
               uplink(node))
-    _ip('link', 'set', layout.PHYS_BRIDGE, 'up', netns=node.netns)
+    proc.ip('link', 'set', layout.PHYS_BRIDGE, 'up', netns=node.netns)
     if node.role == 'network':
         ovs.vsctl('--may-exist', 'add-br', layout.EXT_BRIDGE, '--',
                   'set', 'bridge', layout.EXT_BRIDGE, 'datapath_type=netdev',
                   '--', '--may-exist', 'add-port', layout.EXT_BRIDGE, 'eth2')
-        _ip('link', 'set', layout.EXT_BRIDGE, 'up', netns=node.netns)
+        proc.ip('link', 'set', layout.EXT_BRIDGE, 'up', netns=node.netns)
 
 
 def vsctl(state, node, *args):

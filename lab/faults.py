@@ -85,11 +85,6 @@ def node_named(name):
         name, ', '.join(n.name for n in layout.COMPUTES)))
 
 
-def _firmware(state, node):
-    return nic.Firmware(card.card_dir(state, node),
-                        lambda cmd, env: proc.run(cmd, env=env))
-
-
 def _card_faults(state, node, extra=None):
     names = {n for n, where in active(state)
              if where == node.name and n in nic.CARD_FAULTS}
@@ -108,7 +103,7 @@ def inject(state, name, node_name=None, log=print):
         log('%s on %s is already in force' % (name, node.name))
         return
     if name in nic.CARD_FAULTS:
-        _firmware(state, node).set_faults(_card_faults(state, node, name))
+        card.firmware(state, node).set_faults(_card_faults(state, node, name))
     elif name == 'slow-port':
         card.set_wire_speed(node, layout.PORT_SPEED_MBPS * SLOW_FRACTION)
     elif name == 'sriov-agent-down':
@@ -140,7 +135,7 @@ def clear(state, log=print):
             control.start_node_sshd(state, node)
     for node in {node_named(n) for name, n in faults
                  if name in nic.CARD_FAULTS}:
-        _firmware(state, node).set_faults(())
+        card.firmware(state, node).set_faults(())
     if any(name == 'sriov-agent-down' for name, _ in faults):
         log('waiting until every Neutron agent is alive again')
         control.provision(state, 'wait', '180', timeout=240)

@@ -25,13 +25,14 @@ import os
 import re
 import sys
 
+from sriov_tempest_plugin import topology
+
 #: A test's line, or its class's when the class was skipped or failed
 #: in setUpClass ("{0} setUpClass (<module>.<Class>) ... FAILED").
 LINE = re.compile(r'^\{\d+\} (?:setUpClass \((?P<cls>\S+)\)|'
                   r'(?P<id>\S+?)(?:\[[^\]]*\])?)(?: \[[0-9.]+s\])? '
                   r'\.\.\. (?P<status>ok|FAILED|SKIPPED: (?P<reason>.*))$')
-TOPOLOGIES = ('same_subnet_same_host', 'same_subnet_different_hosts',
-              'different_subnets_same_host')
+TOPOLOGIES = tuple(t.name for t in topology.TOPOLOGIES)
 
 
 def parse_expected(text):

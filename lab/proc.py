@@ -58,6 +58,11 @@ def run(cmd, netns=None, check=True, env=None, user=None, timeout=300,
     return res.stdout
 
 
+def ip(*args, netns=None):
+    """``ip ARGS``, in ``netns`` when given; its stdout."""
+    return run(['ip'] + list(args), netns=netns)
+
+
 def ok(cmd, netns=None, **kwargs):
     """True when the command exits 0 (its output is dropped)."""
     try:
