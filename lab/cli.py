@@ -9,6 +9,7 @@ Usage (as root)::
     python3 -m lab smoke       # boot, SSH, ping, iperf3, layout checks
     python3 -m lab fault list | <name> [node] | clear
                                # break the running lab as real clouds break
+    python3 -m lab leftovers   # what the cloud holds beyond lab up's own
     python3 -m lab down        # stop everything, remove all it made
 """
 
@@ -231,6 +232,8 @@ def up(state, args):
     made = control.provision(state, 'resources', image)
     with open(state.path('resources.json'), 'w') as f:
         json.dump(made, f, indent=1)
+    with open(state.path('inventory.json'), 'w') as f:
+        json.dump(control.provision(state, 'inventory'), f, indent=1)
     ws = tempest_conf.write_workspace(state, made)
     log('lab up; Tempest workspace: %s', ws)
     print(ws)
@@ -325,6 +328,26 @@ def down(state, args):
     log('lab down; kept only %s and %s', state.venv, state.path('results'))
 
 
+def leftovers(state, args):
+    """What the cloud holds beyond what ``lab up`` made, by kind.
+
+    Lists the cloud through the SDK, independently of the plugin: after a
+    test run, or a killed run and sriov-tempest-cleanup, it must be empty.
+    """
+    with open(state.path('inventory.json')) as f:
+        before = json.load(f)
+    now = control.provision(state, 'inventory')
+    extra = {kind: {rid: name for rid, name in items.items()
+                    if rid not in before.get(kind, {})}
+             for kind, items in now.items()}
+    total = sum(len(v) for v in extra.values())
+    for kind, items in sorted(extra.items()):
+        for rid, name in sorted(items.items(), key=lambda kv: kv[1]):
+            print('%-15s %s  %s' % (kind, rid, name))
+    print('%d resource(s) beyond what lab up made' % total)
+    return 1 if total else 0
+
+
 def fault(state, args):
     faults.main(state, args, log=lambda line: log('%s', line))
 
@@ -348,6 +371,8 @@ def main(argv=None):
         'gate\'s thresholds with headroom (lab.capacity)')
     for name in ('status', 'down', 'workspace', 'smoke'):
         sub.add_parser(name)
+    sub.add_parser('leftovers', help='what the cloud holds beyond what '
+                   'lab up made (exit 1 when anything)')
     fault_parser = sub.add_parser(
         'fault', help='inject a fault into the running lab, or clear all')
     fault_parser.add_argument(
@@ -363,7 +388,7 @@ def main(argv=None):
     try:
         command = {'up': up, 'status': status, 'down': down,
                    'workspace': workspace, 'smoke': smoke,
-                   'fault': fault}[args.command]
+                   'fault': fault, 'leftovers': leftovers}[args.command]
         return command(state, args) or 0
     except proc.LabError as e:
         print('lab %s failed: %s' % (args.command, e), file=sys.stderr)

@@ -133,6 +133,35 @@ def wait_agent_dead(conn, agent_type, host, timeout):
         time.sleep(2)
 
 
+def inventory(conn):
+    """Every resource of the cloud by kind: {kind: {id: name}}.
+
+    ``lab up`` keeps one taken after provisioning; ``lab leftovers``
+    compares the cloud with it, independently of the plugin's cleanup.
+    """
+    users = list(conn.identity.users())
+    keypairs = {}
+    for user in users:
+        for pair in conn.compute.keypairs(user_id=user.id):
+            keypairs['%s/%s' % (user.id, pair.name)] = pair.name
+    kinds = {
+        'server': conn.compute.servers(all_projects=True),
+        'port': conn.network.ports(),
+        'network': conn.network.networks(),
+        'subnet': conn.network.subnets(),
+        'router': conn.network.routers(),
+        'floatingip': conn.network.ips(),
+        'security_group': conn.network.security_groups(),
+        'project': conn.identity.projects(),
+        'user': users,
+    }
+    out = {kind: {r.id: r.name or getattr(r, 'floating_ip_address', '') or
+                  getattr(r, 'device_owner', '') or ''
+                  for r in listing} for kind, listing in kinds.items()}
+    out['keypair'] = keypairs
+    return out
+
+
 def main(argv):
     conn = connect()
     if argv[0] == 'identity':
@@ -143,6 +172,8 @@ def main(argv):
     elif argv[0] == 'agent-dead':
         wait_agent_dead(conn, argv[1], argv[2], int(argv[3]))
         out = {}
+    elif argv[0] == 'inventory':
+        out = inventory(conn)
     elif argv[0] == 'resources':
         out = resources(conn, argv[1])
     else:

@@ -3,7 +3,8 @@
 # SR-IOV NIC, see README "The lab"), run the whole SR-IOV suite against it
 # with `tempest run --regex sriov`, keep the results and tear the lab down.
 #
-#   tools/lab-suite.sh [--check-lab] [--unmeetable] [--faults] [--keep]
+#   tools/lab-suite.sh [--check-lab] [--unmeetable] [--faults]
+#                      [--kill-recovery] [--keep]
 #
 #   --check-lab   before the suite: the lab's own smoke check and Tempest's
 #                 tempest.scenario.test_server_basic_ops (tells a broken lab
@@ -16,6 +17,12 @@
 #                 lab.matrix --ci: each fault turns exactly its tests red,
 #                 with their message), then, all faults cleared, the
 #                 isolation and datapath families must pass again
+#   --kill-recovery  after that: a run of the connectivity family killed
+#                 with SIGKILL once its first server exists (as a CI
+#                 timeout kills), which must leak (python3 -m lab
+#                 leftovers lists the cloud against what lab up made);
+#                 sriov-tempest-cleanup must then leave 0 resources, and
+#                 the family must pass again
 #   --keep        leave the lab up afterwards (python3 -m lab down ends it)
 #
 # The suite must end exactly as lab/expected-outcome.txt says (which tests
@@ -28,12 +35,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
-check_lab=0 unmeetable=0 faults=0 keep=0
+check_lab=0 unmeetable=0 faults=0 recovery=0 keep=0
 for arg in "$@"; do
     case "$arg" in
         --check-lab) check_lab=1 ;;
         --unmeetable) unmeetable=1 ;;
         --faults) faults=1 ;;
+        --kill-recovery) recovery=1 ;;
         --keep) keep=1 ;;
         *) echo "unknown option $arg (see the top of $0)" >&2; exit 2 ;;
     esac
@@ -128,6 +136,53 @@ if [ "$faults" -eq 1 ]; then
         | tee "$out" || true
     python3 -m lab.outcome lab/expected-outcome.txt "$out" \
         --only "$again" || status=1
+fi
+
+# kill_recovery: the connectivity family killed mid-boot, the cleanup, the
+# cloud listed, the family again.
+kill_recovery() {
+    local family=test_sriov_connectivity cleanup=$top/.venv/bin/sriov-tempest-cleanup
+    local out=$results/tempest-$stamp-killed.txt pid n=0 i
+    step "kill recovery: $family killed with SIGKILL once its servers exist"
+    t0=$(date +%s)
+    # Its own session, so the kill takes tempest run and its worker alike.
+    (cd "$ws" && exec setsid "$tempest" run --serial --regex "$family") \
+        >"$out" 2>&1 &
+    pid=$!
+    for i in $(seq 1 90); do
+        n=$(cd "$ws" && "$cleanup" --dry-run 2>/dev/null |
+            grep -c '^  server ' || true)
+        [ "$n" -gt 0 ] && break
+        sleep 2
+    done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    echo "killed after $(( $(date +%s) - t0 )) s with $n server(s) up"
+    if python3 -m lab leftovers >"$results/leftovers-$stamp-killed.txt"; then
+        echo "FAILED: the killed run left nothing, so this check proves" \
+             "nothing; see $out" >&2
+        status=1
+        return
+    fi
+    tail -1 "$results/leftovers-$stamp-killed.txt"
+    step "sriov-tempest-cleanup"
+    (cd "$ws" && "$cleanup") || status=1
+    step "python3 -m lab leftovers (the cloud against what lab up made)"
+    python3 -m lab leftovers || {
+        echo "FAILED: sriov-tempest-cleanup left the resources above" >&2
+        status=1
+        return
+    }
+    step "$family again: the VFs are back"
+    out=$results/tempest-$stamp-after-cleanup.txt
+    (cd "$ws" && "$tempest" run --serial --regex "$family") 2>&1 \
+        | tee "$out" || true
+    python3 -m lab.outcome lab/expected-outcome.txt "$out" \
+        --only "$family" || status=1
+    echo "kill recovery: $(( $(date +%s) - t0 )) s"
+}
+if [ "$recovery" -eq 1 ]; then
+    kill_recovery
 fi
 
 if [ "$status" -ne 0 ]; then

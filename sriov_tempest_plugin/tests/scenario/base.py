@@ -24,7 +24,10 @@ placement on a named host (``availability_zone='<zone>:<host>'``) and the
 ``binding:*`` attributes of ports are admin-only in a default policy.
 """
 
+import datetime
+import importlib
 import ipaddress
+import pkgutil
 import shlex
 
 from oslo_log import log
@@ -35,6 +38,7 @@ from tempest.lib.common.utils import test_utils
 from tempest.lib import exceptions as lib_exc
 from tempest.scenario import manager
 
+from sriov_tempest_plugin import cleanup
 from sriov_tempest_plugin import config as sriov_config
 from sriov_tempest_plugin import iperf
 from sriov_tempest_plugin import topology
@@ -44,6 +48,10 @@ CONF = config.CONF
 LOG = log.getLogger(__name__)
 
 HOST_ROLES = (topology.HOST1, topology.HOST2)
+
+#: When this test process started: the suite's servers made before it are
+#: an earlier run's leftovers (or another run's, still going).
+RUN_STARTED = datetime.datetime.now(datetime.timezone.utc)
 
 
 class SriovScenarioTest(manager.NetworkScenarioTest):
@@ -104,6 +112,7 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
         cls.ssh_user = (cls.settings.image_ssh_user or
                         CONF.validation.image_ssh_user)
         cls.hosts = cls._choose_hosts()
+        cls.leftovers = cls._warn_leftovers()
         cls.keypair = cls.a_keypairs.create_keypair(
             name=cls._name('key'))['keypair']
         cls.addClassResourceCleanup(
@@ -139,6 +148,28 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                     % (wanted, cls.settings.physical_network, len(names),
                        ', '.join(names) or 'none'))
         return dict(zip(cls.host_roles, names))
+
+    @classmethod
+    def ownership(cls):
+        return cleanup.Ownership(CONF.resource_name_prefix, families())
+
+    @classmethod
+    def _warn_leftovers(cls):
+        """Say what an earlier, killed run left that this one needs.
+
+        Said before the boot wave: VFs held by leftovers turn it into
+        NoValidHost, whose message then repeats this.
+        """
+        notes = cleanup.leftovers(
+            cls.ownership(),
+            cls.a_servers.list_servers(detail=True,
+                                       all_tenants=True)['servers'],
+            cls.a_ports.list_ports()['ports'],
+            cls.a_subnets.list_subnets(ip_version=4)['subnets'],
+            RUN_STARTED, CONF.network.project_network_cidr)
+        for note in notes:
+            LOG.warning('%s: %s', cls.__name__, note)
+        return notes
 
     # -- networks -----------------------------------------------------------
 
@@ -328,6 +359,8 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                         'and Nova [pci] device_spec)'
                         % (vm['vnic_type'], cls.settings.physical_network,
                            cls.hosts[vm['role']]))
+                if cls.leftovers:
+                    hint += '; %s' % '; '.join(cls.leftovers)
             elif 'Binding failed' in fault and vm['vnic_type'] != 'normal':
                 hint = (' (a %s port is bound by the sriovnicswitch '
                         'mechanism driver, which needs an alive SR-IOV NIC '
@@ -395,7 +428,8 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
             return vm['ip']
         fip = cls.a_fips.create_floatingip(
             floating_network_id=CONF.network.public_network_id,
-            port_id=vm['port']['id'])['floatingip']
+            port_id=vm['port']['id'],
+            description=cls._name('fip'))['floatingip']
         cls.addClassResourceCleanup(test_utils.call_and_ignore_notfound_exc,
                                     cls.a_fips.delete_floatingip, fip['id'])
         return fip['floating_ip_address']
@@ -476,3 +510,22 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                           % (self.image_ref, self._vm_name(vm)))
             LOG.info('%s: %s', self._vm_name(vm),
                      version.splitlines()[0] if version else '?')
+
+
+def families():
+    """Names of the plugin's test families (every SriovScenarioTest).
+
+    What ``sriov-tempest-cleanup`` and the leftovers warning match on:
+    resources named after one of these, and Tempest's credentials for one.
+    """
+    from sriov_tempest_plugin.tests import scenario
+
+    for info in pkgutil.iter_modules(scenario.__path__):
+        importlib.import_module('%s.%s' % (scenario.__name__, info.name))
+    found = set()
+    todo = [SriovScenarioTest]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            found.add(sub.__name__)
+            todo.append(sub)
+    return found

@@ -102,6 +102,15 @@ class ZuulConfigTest(base.TestCase):
                     with open(full) as handle:
                         self.assertIsInstance(yaml.safe_load(handle), list)
 
+    def test_devstack_job_cleans_up_in_post_run(self):
+        job = self._job('sriov-tempest-plugin-base')
+        post = job['post-run']
+        self.assertEqual('playbooks/sriov-cleanup.yaml', post)
+        with open(os.path.join(ROOT, post)) as f:
+            text = f.read()
+        self.assertIn('sriov-tempest-cleanup', text)
+        self.assertIn('tempest/etc/tempest.conf', text)
+
     def test_lab_job_runs_readme_command_one(self):
         with open(os.path.join(ROOT, 'playbooks', 'lab', 'run.yaml')) as f:
             text = f.read()
