@@ -30,6 +30,7 @@ CONN = PREFIX + 'test_sriov_connectivity.SriovConnectivityTest.'
 ISO = PREFIX + 'test_sriov_vlan_isolation.SriovVlanIsolationTest.'
 LAYOUT = PREFIX + 'test_sriov_datapath_layout.SriovDatapathLayoutTest.'
 GATE = PREFIX + 'test_sriov_throughput.SriovThroughputTest.'
+VF = PREFIX + 'test_sriov_vf_behaviour.SriovVfBehaviourTest.'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,6 +58,14 @@ ROWS = (
         (ISO + 'test_same_vlan_direct_reachable',
          ISO + 'test_other_vlan_direct_unreachable'),
         'cannot SSH to guest'),
+    Row('no-spoofchk', 'test_sriov_vf_behaviour',
+        (VF + 'test_spoofed_source_mac_dropped',), 'spoof check is off'),
+    Row('no-link-state', 'test_sriov_vf_behaviour',
+        (VF + 'test_admin_state_down_stops_vf',),
+        'is admin_state_up=False and DOWN'),
+    Row('small-mtu', 'test_sriov_vf_behaviour',
+        (VF + 'test_network_mtu_frames_pass',),
+        'with DF set (the network\'s MTU) get no answer'),
     Row('host-ssh-down', 'test_sriov_datapath_layout',
         (LAYOUT + 'test_host_no_ovs_hops_direct',
          LAYOUT + 'test_host_ovs_hops_normal'),

@@ -188,10 +188,16 @@ SWITCH = 'esw'  # the embedded switch's bridge (lab.card)
 #: ``wrong-vlan`` tags each VF with the VLAN after the one it was told (an
 #: off-by-one in the firmware's VLAN table); ``vlan-leak`` forwards frames
 #: between VFs of different VLANs; ``vf-link-down`` keeps every VF's link
-#: down; ``no-spoofchk`` ignores spoof check; ``no-rate-limit`` ignores
-#: ``max_tx_rate``.
-CARD_FAULTS = ('wrong-vlan', 'vlan-leak', 'vf-link-down', 'no-spoofchk',
-               'no-rate-limit')
+#: down; ``no-link-state`` keeps a VF's link up when told to disable it;
+#: ``no-spoofchk`` ignores spoof check; ``no-rate-limit`` ignores
+#: ``max_tx_rate``; ``small-mtu`` runs the switch's VF ports at
+#: ``SMALL_MTU`` (a PF left below the physnet's MTU).
+CARD_FAULTS = ('wrong-vlan', 'vlan-leak', 'vf-link-down', 'no-link-state',
+               'no-spoofchk', 'no-rate-limit', 'small-mtu')
+#: The MTU of the card's switch ports: the physnet's (Neutron's default
+#: global_physnet_mtu), and what ``small-mtu`` leaves them at.
+PORT_MTU = 1500
+SMALL_MTU = 1400
 LEAK_COOKIE = '0x1eac'
 
 
@@ -203,7 +209,9 @@ def effective_vlan(vlan, faults):
 
 
 def link_up(link_state, faults):
-    return link_state != LINK_DISABLE and 'vf-link-down' not in faults
+    if 'vf-link-down' in faults:
+        return False
+    return link_state != LINK_DISABLE or 'no-link-state' in faults
 
 
 def leak_flows(vfs, faults):
@@ -307,6 +315,11 @@ class Firmware:
                           'up' if link_up(link_state, faults) else 'down'),
                  None)
 
+    def _program_mtu(self, index, faults):
+        mtu = SMALL_MTU if 'small-mtu' in faults else PORT_MTU
+        self.run(self._ns('ip', 'link', 'set', vf_rep(index), 'mtu',
+                          str(mtu)), None)
+
     def _program_rate(self, index, max_rate, faults):
         if 'no-rate-limit' in faults:
             max_rate = 0
@@ -329,6 +342,7 @@ class Firmware:
             self._program_link(index, st['link_state'], faults)
             self._program_spoofchk(index, st, faults)
             self._program_rate(index, st['max_tx_rate'], faults)
+            self._program_mtu(index, faults)
         self._program_leak(faults)
 
     def index_of(self, address):

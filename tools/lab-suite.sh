@@ -16,7 +16,8 @@
 #   --faults      after that: the fault matrix's CI rows (python3 -m
 #                 lab.matrix --ci: each fault turns exactly its tests red,
 #                 with their message), then, all faults cleared, the
-#                 isolation and datapath families must pass again
+#                 isolation, datapath and VF-behaviour families must pass
+#                 again
 #   --kill-recovery  after that: a run of the connectivity family killed
 #                 with SIGKILL once its first server exists (as a CI
 #                 timeout kills), which must leak (python3 -m lab
@@ -129,8 +130,8 @@ if [ "$faults" -eq 1 ]; then
     t0=$(date +%s)
     python3 -m lab.matrix --ci || status=1
     echo "fault matrix: $(( $(date +%s) - t0 )) s"
-    step "after fault clear: isolation and datapath families again"
-    again='test_sriov_vlan_isolation|test_sriov_datapath_layout'
+    step "after fault clear: isolation, datapath, VF-behaviour families again"
+    again='test_sriov_vlan_isolation|test_sriov_datapath_layout|test_sriov_vf_behaviour'
     out=$results/tempest-$stamp-after-faults.txt
     (cd "$ws" && "$tempest" run --serial --regex "$again") 2>&1 \
         | tee "$out" || true

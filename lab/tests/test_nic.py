@@ -89,6 +89,9 @@ class FaultTest(unittest.TestCase):
         self.assertTrue(nic.link_up(nic.LINK_AUTO, set()))
         self.assertFalse(nic.link_up(nic.LINK_ENABLE, {'vf-link-down'}))
         self.assertFalse(nic.link_up(nic.LINK_DISABLE, set()))
+        self.assertTrue(nic.link_up(nic.LINK_DISABLE, {'no-link-state'}))
+        self.assertFalse(nic.link_up(nic.LINK_DISABLE,
+                                     {'no-link-state', 'vf-link-down'}))
 
     def test_no_spoofchk_programs_no_filter(self):
         state = dict(nic.initial_vf_state(), mac='fa:16:3e:00:00:01')
@@ -127,6 +130,17 @@ class FaultTest(unittest.TestCase):
             self.assertEqual(200, fw.vfs()[1]['vlan'])
             fw.set_faults(())
             self.assertEqual(set(), fw.card.faults())
+
+    def test_small_mtu_and_back(self):
+        with tempfile.TemporaryDirectory() as d:
+            fw, calls = self._firmware(d)
+            fw.set_faults({'small-mtu'})
+            self.assertIn(['ip', 'netns', 'exec', 'card-ns', 'ip', 'link',
+                           'set', 'vf0-rep', 'mtu', '1400'], calls)
+            del calls[:]
+            fw.set_faults(())
+            self.assertIn(['ip', 'netns', 'exec', 'card-ns', 'ip', 'link',
+                           'set', 'vf0-rep', 'mtu', '1500'], calls)
 
     def test_unknown_fault_is_refused(self):
         with tempfile.TemporaryDirectory() as d:

@@ -471,15 +471,21 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
     def _vm_name(self, vm):
         return vm['server']['name']
 
-    def ping(self, source, dest_ip, should_succeed=True, count=3):
+    def ping(self, source, dest_ip, should_succeed=True, count=3, why=None,
+             size=None):
         """Ping from a guest; fail readably.
 
         Reaching is retried until [validation] ping_timeout (links, ARP and
         flows take a moment). Not reaching is one run of ``count`` echo
         requests: any reply fails at once, because one frame that crossed
         is already the leak. A caller proves the far side alive first.
+        ``size`` pings with that payload and DF set (``-M do``); ``why``
+        ends the failure message.
         """
-        command = 'ping -c %d -W 1 %s' % (count, shlex.quote(dest_ip))
+        command = 'ping -c %d -W 1 %s%s' % (
+            count, '-M do -s %d ' % size if size else '',
+            shlex.quote(dest_ip))
+        why = ': %s' % why if why else ''
 
         def replied():
             try:
@@ -491,14 +497,14 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
         if not should_succeed:
             if replied():
                 self.fail('%s reaches %s, which it must not (%d echo '
-                          'requests, at least one answered)'
-                          % (self._vm_name(source), dest_ip, count))
+                          'requests, at least one answered)%s'
+                          % (self._vm_name(source), dest_ip, count, why))
             return
         if not test_utils.call_until_true(
                 replied, CONF.validation.ping_timeout, 1):
-            self.fail('%s cannot reach %s within %d s'
+            self.fail('%s cannot reach %s within %d s%s'
                       % (self._vm_name(source), dest_ip,
-                         CONF.validation.ping_timeout))
+                         CONF.validation.ping_timeout, why))
 
     def require_iperf3(self, *vms):
         for vm in vms:

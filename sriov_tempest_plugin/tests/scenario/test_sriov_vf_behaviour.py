@@ -1,0 +1,230 @@
+# Copyright 2026 sriov-tempest-plugin developers
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+import time
+
+from tempest.common import utils
+from tempest import config
+from tempest.lib.common.utils import test_utils
+from tempest.lib import decorators
+from tempest.lib import exceptions as lib_exc
+
+from sriov_tempest_plugin.tests.scenario import base
+from sriov_tempest_plugin import topology
+from sriov_tempest_plugin import vf
+from sriov_tempest_plugin import waiters
+
+CONF = config.CONF
+
+
+class SriovVfBehaviourTest(base.SriovScenarioTest):
+    """VF properties Neutron asks for, checked with traffic.
+
+    Three direct ports on one network of host 1, so that the NIC's
+    embedded switch is all that lies between them: ``a`` sends, ``b``
+    observes and pings, ``c`` has its link taken down; ``n``, a normal
+    port beside them, is the OVS end of the MTU check. The SR-IOV agent
+    turns a port's ``port_security_enabled`` into the VF's spoof check and
+    its ``admin_state_up`` into the VF's link state; a card (or a driver)
+    that ignores either lets traffic through that Neutron was told to stop.
+    """
+
+    host_roles = (topology.HOST1,)
+
+    @classmethod
+    def resource_setup(cls):
+        super(SriovVfBehaviourTest, cls).resource_setup()
+        cls.network, subnet = cls.create_vlan_network(0)
+        cls.route_for_ssh([subnet])
+        vnic = cls.settings.vnic_type
+        cls.boot_wave([(name, vnic, topology.HOST1, cls.network, None)
+                       for name in ('a', 'b', 'c')] +
+                      [('n', 'normal', topology.HOST1, cls.network, None)],
+                      no_ssh=('n',))
+
+    # -- helpers ------------------------------------------------------------
+
+    def _interface(self, vm):
+        """``(name, mac, mtu)`` of the guest's NIC with its fixed IP."""
+        return vf.interface_of(self.guest_exec(vm, 'ip addr'), vm['ip'])
+
+    def _send_arp(self, sender, eth_src, arp_mac, peer, peer_mac, iface):
+        try:
+            self.guest_exec(sender, vf.arp_command(
+                iface, peer_mac, eth_src, arp_mac, sender['ip'],
+                peer['ip']))
+        except lib_exc.SSHExecCommandFailed as exc:
+            self.fail('guest %s cannot send a raw frame (it needs python3 '
+                      'and root or passwordless sudo; set [sriov] image_ref '
+                      'to such an image): %s' % (self._vm_name(sender), exc))
+
+    def _peer_sees(self, peer, peer_iface, address):
+        """The MAC ``peer`` holds for ``address`` now (or None)."""
+        return vf.neigh_mac(self.guest_exec(
+            peer, vf.neigh_command(address, peer_iface)))
+
+    def _until_peer_sees(self, sender, eth_src, arp_mac, peer, ifaces):
+        """Send until the peer's entry for the sender is ``arp_mac``."""
+        (s_iface, _, _), (p_iface, p_mac, _) = ifaces
+
+        def seen():
+            self._send_arp(sender, eth_src, arp_mac, peer, p_mac, s_iface)
+            return self._peer_sees(peer, p_iface, sender['ip']) == arp_mac
+
+        return test_utils.call_until_true(
+            seen, CONF.validation.ping_timeout, 1)
+
+    def _restore_peer_entry(self, sender, peer, ifaces):
+        (s_iface, s_mac, _), (p_iface, p_mac, _) = ifaces
+        self._send_arp(sender, s_mac, s_mac, peer, p_mac, s_iface)
+
+    def _update_port(self, vm, **kwargs):
+        return self.a_ports.update_port(vm['port']['id'], **kwargs)['port']
+
+    def _wait_port_status(self, vm, status):
+        try:
+            waiters.wait_for_all(
+                [vm['port']['id']],
+                lambda pid: self.a_ports.show_port(pid)['port']['status'],
+                lambda state: state == status, lambda pid, state: None,
+                CONF.network.build_timeout, CONF.network.build_interval,
+                what='port of %s' % self._vm_name(vm))
+        except lib_exc.TimeoutException as exc:
+            self.fail('%s (wanted %s after the update): is the SR-IOV agent '
+                      'of %s alive?' % (exc, status, vm['host']))
+
+    # -- tests --------------------------------------------------------------
+
+    @decorators.idempotent_id('8f5b67ac-b136-4768-a4ac-4859fd13b93c')
+    @utils.services('compute', 'network')
+    def test_spoofed_source_mac_dropped(self):
+        """With port security on, a frame with another source MAC is lost.
+
+        Control first, in the same test: ``a`` sends ARP requests from its
+        own MAC naming a fresh MAC as ARP sender, and ``b``'s neighbour
+        entry for ``a`` takes that MAC: frames from ``a`` reach ``b`` and
+        ``b`` shows it. Then ``a`` sends the same with another Ethernet
+        source MAC, which the VF's spoof check must drop: ``b``'s entry
+        must keep the control's MAC.
+        """
+        a, b = self.vms['a'], self.vms['b']
+        ifaces = (self._interface(a), self._interface(b))
+        self.addCleanup(self._restore_peer_entry, a, b, ifaces)
+        a_mac = ifaces[0][1]
+        control = vf.local_mac()
+        self.assertTrue(
+            self._until_peer_sees(a, a_mac, control, b, ifaces),
+            'control failed: ARP requests %s sent from its own MAC %s did '
+            'not reach %s within %d s (its entry for %s is %s)'
+            % (self._vm_name(a), a_mac, self._vm_name(b),
+               CONF.validation.ping_timeout, a['ip'],
+               self._peer_sees(b, ifaces[1][0], a['ip'])))
+        forged, claimed = vf.local_mac(), vf.local_mac()
+        self._send_arp(a, forged, claimed, b, ifaces[1][1], ifaces[0][0])
+        # The control's frames arrived as soon as they were sent; give the
+        # forged burst (0.6 s) one second more before reading.
+        time.sleep(1)
+        seen = self._peer_sees(b, ifaces[1][0], a['ip'])
+        if seen != control:
+            self.fail('spoof check is off: %s sent ARP requests with source '
+                      'MAC %s (its port %s has MAC %s and port security on) '
+                      'and %s now holds %s for %s; the VF must drop frames '
+                      'whose source is not its MAC (ip link set <pf> vf N '
+                      'spoofchk on)'
+                      % (self._vm_name(a), forged, a['port']['id'], a_mac,
+                         self._vm_name(b), seen, a['ip']))
+
+    @decorators.idempotent_id('2a7cafee-f810-4bef-b0a1-f24012632835')
+    @utils.requires_ext(extension='port-security', service='network')
+    @utils.services('compute', 'network')
+    def test_spoof_check_off_without_port_security(self):
+        """With port security off on the port, such a frame gets through.
+
+        The SR-IOV agent turns ``port_security_enabled=False`` into
+        ``spoofchk off`` on the VF; ``b``'s entry for ``a`` then takes the
+        MAC a frame with a foreign source MAC claimed. Port security is
+        restored afterwards.
+        """
+        a, b = self.vms['a'], self.vms['b']
+        ifaces = (self._interface(a), self._interface(b))
+        self.addCleanup(self._restore_peer_entry, a, b, ifaces)
+        self.addCleanup(self._update_port, a, port_security_enabled=True,
+                        security_groups=[self.secgroup['id']])
+        self._update_port(a, security_groups=[], port_security_enabled=False)
+        forged, claimed = vf.local_mac(), vf.local_mac()
+        self.assertTrue(
+            self._until_peer_sees(a, forged, claimed, b, ifaces),
+            'with port security off on %s (port %s), ARP requests it sent '
+            'with source MAC %s did not reach %s within %d s (its entry '
+            'for %s is %s): the VF still enforces spoof check; the SR-IOV '
+            'agent of %s sets spoofchk from port_security_enabled'
+            % (self._vm_name(a), a['port']['id'], forged, self._vm_name(b),
+               CONF.validation.ping_timeout, a['ip'],
+               self._peer_sees(b, ifaces[1][0], a['ip']), a['host']))
+
+    @decorators.idempotent_id('70430852-7845-45a3-b163-adf779b64905')
+    @utils.services('compute', 'network')
+    def test_admin_state_down_stops_vf(self):
+        """``admin_state_up=False`` on a direct port silences its VF.
+
+        ``b`` reaches ``c`` and ``a`` first. With ``c``'s port down (and
+        Neutron reporting it DOWN), ``b`` still reaches ``a`` (the network
+        and ``b`` are fine) but not ``c``; back up, ``b`` reaches ``c``
+        again within [validation] ping_timeout.
+        """
+        a, b, c = self.vms['a'], self.vms['b'], self.vms['c']
+        self.ping(b, c['ip'])
+        self.ping(b, a['ip'])
+        self.addCleanup(self._update_port, c, admin_state_up=True)
+        self._update_port(c, admin_state_up=False)
+        self._wait_port_status(c, 'DOWN')
+        self.ping(b, a['ip'])
+        self.ping(b, c['ip'], should_succeed=False, count=5,
+                  why='its port %s is admin_state_up=False and DOWN, so its '
+                      'VF\'s link must be disabled' % c['port']['id'])
+        self._update_port(c, admin_state_up=True)
+        self._wait_port_status(c, 'ACTIVE')
+        self.ping(b, c['ip'])
+
+    @decorators.idempotent_id('9edcb313-e0c6-43cc-bd4e-8993f82e4bb4')
+    @utils.services('compute', 'network')
+    def test_network_mtu_frames_pass(self):
+        """The VF has the network's MTU, and frames of that size pass.
+
+        ``a``'s VF in the guest has the MTU Neutron gives the network, and
+        a ping of exactly that MTU with DF set (no fragmentation allowed)
+        is answered by ``b`` (direct to direct, through the NIC) and by
+        ``n`` (direct to normal, through the PF and OVS). Small pings to
+        each come first, so a lost large frame is the MTU's doing.
+        """
+        a = self.vms['a']
+        mtu = self.network.get('mtu')
+        if not mtu:
+            raise self.skipException('the network has no mtu attribute '
+                                     '(Neutron extension net-mtu)')
+        name, _, guest_mtu = self._interface(a)
+        self.assertEqual(
+            mtu, guest_mtu,
+            'the VF %s in %s has MTU %d, the network %s has %d: the guest '
+            'takes its MTU from DHCP option 26 or the metadata; the PF\'s '
+            'MTU must be at least the network\'s' % (
+                name, self._vm_name(a), guest_mtu, self.network['id'], mtu))
+        for peer in (self.vms['b'], self.vms['n']):
+            self.ping(a, peer['ip'])
+            self.ping(a, peer['ip'], size=mtu - 28,
+                      why='%d-byte IP packets with DF set (the network\'s '
+                          'MTU) get no answer from %s (%s port), while '
+                          'small ones do: a hop on the way (PF, embedded '
+                          'switch, physnet) has a smaller MTU'
+                          % (mtu, self._vm_name(peer), peer['vnic_type']))

@@ -1,0 +1,85 @@
+# Copyright 2026 sriov-tempest-plugin developers
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+import random
+import re
+import shlex
+
+from sriov_tempest_plugin import exceptions
+from sriov_tempest_plugin.tests.unit import base
+from sriov_tempest_plugin import vf
+
+
+class InterfaceTest(base.TestCase):
+
+    def test_lab_guest(self):
+        self.assertEqual(
+            ('eth0', 'fa:16:3e:8b:43:41', 1500),
+            vf.interface_of(base.fixture('ip-addr-guest.txt'), '10.100.0.3'))
+
+    def test_veth_in_a_namespace(self):
+        name, mac, mtu = vf.interface_of(
+            base.fixture('ip-addr-netns-veth.txt'), '10.99.0.1')
+        self.assertEqual(('vfa', 1500), (name, mtu))
+        self.assertTrue(re.match(r'^([0-9a-f]{2}:){5}[0-9a-f]{2}$', mac))
+
+    def test_address_not_held(self):
+        self.assertRaises(exceptions.LayoutParseError, vf.interface_of,
+                          base.fixture('ip-addr-guest.txt'), '10.100.0.33')
+        self.assertRaises(exceptions.LayoutParseError, vf.interface_of,
+                          base.fixture('ip-addr-guest.txt'), '127.0.0.2')
+
+    def test_loopback_is_found_by_its_address(self):
+        self.assertEqual('lo', vf.interface_of(
+            base.fixture('ip-addr-guest.txt'), '127.0.0.1')[0])
+
+
+class NeighTest(base.TestCase):
+
+    def test_entry_after_arp(self):
+        self.assertEqual('02:11:22:33:44:55', vf.neigh_mac(
+            base.fixture('ip-neigh-after-arp.txt')))
+
+    def test_no_entry(self):
+        self.assertIsNone(vf.neigh_mac(''))
+        self.assertIsNone(vf.neigh_mac('10.99.0.1  FAILED\n'))
+
+    def test_command_quotes(self):
+        self.assertEqual("ip neigh show 10.0.0.1 dev 'eth0;x'",
+                         vf.neigh_command('10.0.0.1', 'eth0;x'))
+
+
+class ArpCommandTest(base.TestCase):
+
+    def test_arguments_quoted_and_sudo_when_not_root(self):
+        cmd = vf.arp_command('eth0', 'fa:16:3e:00:00:02',
+                             '02:00:00:00:00:01', '02:00:00:00:00:09',
+                             '10.0.0.1', '10.0.0.2', count=5)
+        self.assertTrue(cmd.startswith('if [ "$(id -u)" = 0 ]; then '))
+        self.assertIn('; else sudo -n python3 -c ', cmd)
+        tail = shlex.split(cmd.split('; else sudo -n ')[1].rsplit(';', 1)[0])
+        self.assertEqual(['python3', '-c'], tail[:2])
+        self.assertEqual(['eth0', 'fa:16:3e:00:00:02', '02:00:00:00:00:01',
+                          '02:00:00:00:00:09', '10.0.0.1', '10.0.0.2', '5'],
+                         tail[3:])
+        compile(tail[2], 'arp', 'exec')
+
+    def test_local_mac_is_locally_administered_unicast(self):
+        rng = random.Random(4)
+        for _ in range(50):
+            mac = vf.local_mac(rng)
+            first = int(mac[:2], 16)
+            self.assertEqual(2, first & 3)
+            self.assertTrue(re.match(r'^([0-9a-f]{2}:){5}[0-9a-f]{2}$',
+                                     mac))

@@ -1,0 +1,102 @@
+# Copyright 2026 sriov-tempest-plugin developers
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+"""VF behaviour seen with traffic: what a guest sends and what its peer saw.
+
+Spoof check is proven with ARP, because a peer's neighbour table shows
+which frames reached it without a capture tool or root on the peer. The
+sender writes ARP requests for the peer's IP to the peer's MAC, from its
+own IP, with a raw socket (python3, root or ``sudo -n`` in the guest):
+
+- the control: the sender's own Ethernet source MAC, and a fresh MAC as
+  the ARP sender address. Spoof check looks only at the Ethernet source,
+  so the frame passes, and the peer's entry for the sender's IP takes the
+  fresh MAC (Linux overrides a neighbour entry on an ARP request for its
+  own address). This proves the frames are sent, delivered and seen.
+- the forged frame: another Ethernet source MAC. With spoof check on the
+  VF drops it and the peer's entry keeps the control's MAC; with port
+  security off on the port, it arrives and the entry changes.
+"""
+
+import random
+import re
+import shlex
+
+from sriov_tempest_plugin import exceptions
+
+#: Sends ``count`` ARP requests; argv: iface dst src sha spa tpa count.
+_SEND = '''import socket, sys, time
+iface, dst, src, sha, spa, tpa, count = sys.argv[1:8]
+mac = lambda m: bytes.fromhex(m.replace(":", ""))
+arp = bytes.fromhex("0001080006040001")
+frame = (mac(dst) + mac(src) + bytes.fromhex("0806") + arp + mac(sha) +
+         socket.inet_aton(spa) + bytes(6) + socket.inet_aton(tpa))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((iface, 0))
+for _ in range(int(count)):
+    s.send(frame)
+    time.sleep(0.2)
+print("sent", count)
+'''
+
+_LINK = re.compile(r'^\d+:\s+(?P<name>[^:@\s]+)(?:@\S+)?:\s+<[^>]*>.*?'
+                   r'\bmtu (?P<mtu>\d+)', re.MULTILINE)
+_MAC = re.compile(r'^\s+link/ether (?P<mac>[0-9a-fA-F:]{17})', re.MULTILINE)
+_INET = re.compile(r'^\s+inet (?P<ip>[\d.]+)/\d+', re.MULTILINE)
+_LLADDR = re.compile(r'\blladdr (?P<mac>[0-9a-fA-F:]{17})')
+
+
+def interface_of(ip_addr_text, address):
+    """``(name, mac, mtu)`` of the interface holding ``address``.
+
+    :param ip_addr_text: a guest's ``ip addr`` output.
+    :raises LayoutParseError: when no interface has the address.
+    """
+    links = list(_LINK.finditer(ip_addr_text or ''))
+    for i, link in enumerate(links):
+        end = links[i + 1].start() if i + 1 < len(links) else None
+        block = ip_addr_text[link.start():end]
+        if address in {m.group('ip') for m in _INET.finditer(block)}:
+            mac = _MAC.search(block)
+            return (link.group('name'),
+                    mac.group('mac').lower() if mac else None,
+                    int(link.group('mtu')))
+    raise exceptions.LayoutParseError(
+        'no interface holds %s in the guest\'s "ip addr":\n%s'
+        % (address, ip_addr_text))
+
+
+def local_mac(rng=random):
+    """A random locally administered unicast MAC (02:...)."""
+    return '02:' + ':'.join('%02x' % rng.randrange(256) for _ in range(5))
+
+
+def arp_command(iface, dst_mac, eth_src, sender_mac, sender_ip, target_ip,
+                count=3):
+    """The guest command that sends the ARP requests (as root)."""
+    args = ' '.join(shlex.quote(str(a)) for a in (
+        iface, dst_mac, eth_src, sender_mac, sender_ip, target_ip, count))
+    send = 'python3 -c %s %s' % (shlex.quote(_SEND), args)
+    return ('if [ "$(id -u)" = 0 ]; then %s; else sudo -n %s; fi'
+            % (send, send))
+
+
+def neigh_command(address, iface):
+    return 'ip neigh show %s dev %s' % (shlex.quote(address),
+                                        shlex.quote(iface))
+
+
+def neigh_mac(ip_neigh_text):
+    """The link-layer address in ``ip neigh show <ip>``, or None."""
+    match = _LLADDR.search(ip_neigh_text or '')
+    return match.group('mac').lower() if match else None
