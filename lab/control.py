@@ -1,4 +1,4 @@
-"""The control plane: PostgreSQL, RabbitMQ and the OpenStack services.
+"""The control plane: MariaDB, RabbitMQ and the OpenStack services.
 
 Every service is the real one from PyPI (or Debian), started by hand with
 its own config under ``<state>/etc``. API services run under gunicorn on
@@ -209,7 +209,6 @@ def _paste(state, project, name):
 
 
 def write_configs(state):
-    s = secrets_of(state)
     lock = state.path('data', 'lock')
     os.makedirs(lock, exist_ok=True)
     keys = state.path('data', 'keystone')
@@ -363,7 +362,6 @@ def write_configs(state):
                 'ovsdb_connection': 'tcp:127.0.0.1:6640'},
         'agent': {'root_helper': 'sudo'},
     })
-    _ = s
 
 
 # -- services -----------------------------------------------------------------
@@ -499,7 +497,7 @@ def start_neutron_server(state, fresh):
 
 def start_node_agents(state, node):
     """The Neutron agents and (on compute nodes) nova-compute of a node."""
-    env = service_env(state, fabric.ovs_env(state, node))
+    env = service_env(state, fabric.node_ovs(state, node).env)
     neutron_conf = _conf(state, 'neutron', 'neutron.conf')
     proc.spawn(state, 'neutron-ovs-agent-%s' % node.name, [
         state.bin('neutron-openvswitch-agent'), '--config-file',
@@ -525,7 +523,7 @@ def sriov_agent_service(node):
 
 def start_sriov_agent(state, node):
     """Neutron's SR-IOV agent, with the node's card as its hardware."""
-    env = service_env(state, fabric.ovs_env(state, node))
+    env = service_env(state, fabric.node_ovs(state, node).env)
     proc.spawn(state, sriov_agent_service(node), [
         state.bin('python'), '-m', 'lab.sriov_agent', '--config-file',
         _conf(state, 'neutron', 'neutron.conf'), '--config-file',
@@ -559,7 +557,7 @@ def start_node_sshd(state, node):
     if not os.path.exists(hostkey):
         proc.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f',
                   hostkey])
-    env = fabric.ovs_env(state, node)
+    env = fabric.node_ovs(state, node).env
     conf = os.path.join(d, 'sshd_%s.conf' % node.name)
     with open(conf, 'w') as f:
         f.write('\n'.join([

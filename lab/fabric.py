@@ -87,11 +87,6 @@ def ovs_dir(state, node):
     return state.path('data', 'ovs', node.name)
 
 
-def ovs_env(state, node):
-    """Environment that points ovs-* tools at this node's OVS."""
-    return node_ovs(state, node).env
-
-
 class OvsInstance:
     """One ovsdb-server + ovs-vswitchd pair, in a namespace of its own.
 

@@ -453,11 +453,17 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                           **kwargs)
 
     def guest_exec(self, vm, command, timeout=None, via=None):
-        """Run a command in a guest; a failure names guest, cause and fix."""
+        """Run a command in a guest; a failure names guest, cause and fix.
+
+        On an SSH timeout the guest's console tail goes to the log first,
+        as Tempest's own remote client does: it tells a guest that never
+        booted or got no address from a network that drops SSH.
+        """
         client = self.guest_ssh(vm, timeout, via)
         try:
             return client.exec_command(command)
         except lib_exc.SSHTimeout as exc:
+            self._log_console(vm)
             hint = (', and that the image has nc (Tempest jumps through '
                     'guest %s with "nc <host> 22")' % self._vm_name(via)
                     if via else '')
@@ -470,6 +476,46 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
 
     def _vm_name(self, vm):
         return vm['server']['name']
+
+    def _log_console(self, vm, lines=30):
+        try:
+            output = self.a_servers.get_console_output(
+                vm['server']['id'], length=lines)['output']
+        except Exception as exc:  # the console is a hint, never the verdict
+            LOG.warning('no console output of %s: %s', self._vm_name(vm), exc)
+            return
+        LOG.warning('console of %s (last %d lines):\n%s',
+                    self._vm_name(vm), lines, output)
+
+    # -- compute hosts ------------------------------------------------------
+
+    def host_exec(self, host, command):
+        """Run a command on a compute host over SSH ([sriov] host_*)."""
+        address = self.settings.host_addresses.get(host)
+        if not address:
+            raise self.skipException(
+                '[sriov] host_addresses has no address for compute host %s'
+                % host)
+        client = ssh.Client(address, self.settings.host_ssh_user,
+                            key_filename=self.settings.host_ssh_key_path,
+                            port=self.settings.host_ssh_port,
+                            look_for_keys=not self.settings.host_ssh_key_path,
+                            timeout=60)
+        try:
+            return client.exec_command(command)
+        except lib_exc.SSHTimeout as exc:
+            self.fail('cannot SSH to compute host %s at %s:%d as %s: %s. '
+                      'Check [sriov] host_addresses, host_ssh_user and '
+                      'host_ssh_key_path' % (host, address,
+                                             self.settings.host_ssh_port,
+                                             self.settings.host_ssh_user,
+                                             exc))
+        except lib_exc.SSHExecCommandFailed as exc:
+            self.fail('on compute host %s, %r failed: %s. Check [sriov] '
+                      'host_command_prefix (sudo, container)' % (
+                          host, command, exc))
+
+    # -- traffic ------------------------------------------------------------
 
     def ping(self, source, dest_ip, should_succeed=True, count=3, why=None,
              size=None):

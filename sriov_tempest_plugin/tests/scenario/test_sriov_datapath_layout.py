@@ -13,9 +13,7 @@
 #    under the License.
 
 from tempest.common import utils
-from tempest.lib.common import ssh
 from tempest.lib import decorators
-from tempest.lib import exceptions as lib_exc
 
 from sriov_tempest_plugin import layout
 from sriov_tempest_plugin.tests.scenario import base
@@ -45,35 +43,10 @@ class SriovDatapathLayoutTest(base.SriovScenarioTest):
 
     # -- helpers ------------------------------------------------------------
 
-    def _host_exec(self, host, command):
-        address = self.settings.host_addresses.get(host)
-        if not address:
-            raise self.skipException(
-                '[sriov] host_addresses has no address for compute host %s'
-                % host)
-        client = ssh.Client(address, self.settings.host_ssh_user,
-                            key_filename=self.settings.host_ssh_key_path,
-                            port=self.settings.host_ssh_port,
-                            look_for_keys=not self.settings.host_ssh_key_path,
-                            timeout=60)
-        try:
-            return client.exec_command(command)
-        except lib_exc.SSHTimeout as exc:
-            self.fail('cannot SSH to compute host %s at %s:%d as %s: %s. '
-                      'Check [sriov] host_addresses, host_ssh_user and '
-                      'host_ssh_key_path' % (host, address,
-                                             self.settings.host_ssh_port,
-                                             self.settings.host_ssh_user,
-                                             exc))
-        except lib_exc.SSHExecCommandFailed as exc:
-            self.fail('on compute host %s, %r failed: %s. Check [sriov] '
-                      'host_command_prefix (sudo, container)' % (
-                          host, command, exc))
-
     def _host_view(self, vm):
         cmds = layout.host_commands(self.settings.host_command_prefix,
                                     self.settings.integration_bridge)
-        out = {k: self._host_exec(vm['host'], c) for k, c in cmds.items()}
+        out = {k: self.host_exec(vm['host'], c) for k, c in cmds.items()}
         return layout.host_view(
             vm['port']['id'], vm['port']['mac_address'],
             layout.parse_ip_link(out['ip_link']),
@@ -99,7 +72,7 @@ class SriovDatapathLayoutTest(base.SriovScenarioTest):
                 '[sriov] libvirt_checks must be True (libvirt clouds only)')
         vm = self.vms[name]
         instance = vm['server'].get('OS-EXT-SRV-ATTR:instance_name')
-        xml = self._host_exec(vm['host'], layout.virsh_dumpxml_command(
+        xml = self.host_exec(vm['host'], layout.virsh_dumpxml_command(
             self.settings.virsh_command_prefix, instance))
         self._assert_no_findings(layout.libvirt_findings(
             layout.libvirt_interfaces(xml), vm['port'], vm['vnic_type'],
