@@ -49,8 +49,6 @@ FAULTS = (
     Fault('no-link-state', 'compute1', "the node's card keeps a VF's link "
           "up when the agent disables it (admin_state_up=False)"),
     Fault('no-spoofchk', 'compute1', "the node's card ignores spoof check"),
-    Fault('no-rate-limit', 'compute1', "the node's card ignores a VF's "
-          "max_tx_rate"),
     Fault('small-mtu', 'compute1', "the node's card switches VF frames at "
           "MTU %d, below the physnet's %d" % (nic.SMALL_MTU, nic.PORT_MTU)),
     Fault('slow-port', 'compute2', "the node's wire runs at %d %% of the "
