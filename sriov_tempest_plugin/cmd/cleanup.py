@@ -40,7 +40,10 @@ import sys
 import time
 import urllib.parse
 
+from tempest.lib import exceptions as lib_exc
+
 from sriov_tempest_plugin import cleanup
+from sriov_tempest_plugin import waiters
 
 COMPUTE_USER_ID_MICROVERSION = '2.10'
 
@@ -195,21 +198,19 @@ def run(cloud, own, dry_run, timeout, out=sys.stdout,
     servers = [i for i in items if i.kind == 'server']
     for item in servers:
         attempt(item)
-    deadline = clock() + timeout
-    pending = [i.id for i in servers]
-    while pending:
-        pending = [sid for sid in pending if not cloud.server_gone(sid)]
-        if not pending:
-            break
-        if clock() >= deadline:
-            failed.append('%d server(s) still there %d s after delete: %s '
-                          '(their ports, networks and VFs stay; look at '
-                          '"openstack server show" for a fault, then run '
-                          'again)' % (len(pending), timeout,
-                                      ', '.join(pending)))
-            break
-        sleep(2)
+    pending = []
+    try:
+        waiters.wait_for_all([i.id for i in servers], cloud.server_gone,
+                             lambda gone: gone, lambda sid, gone: None,
+                             timeout, 2, what='deleted servers', clock=clock,
+                             sleep=sleep)
+    except lib_exc.TimeoutException:
+        pending = [i.id for i in servers if not cloud.server_gone(i.id)]
     if pending:
+        failed.append('%d server(s) still there %d s after delete: %s '
+                      '(their ports, networks and VFs stay; look at '
+                      '"openstack server show" for a fault, then run '
+                      'again)' % (len(pending), timeout, ', '.join(pending)))
         # Ports, networks and projects of live servers cannot go yet.
         items = [i for i in items if i.kind == 'keypair']
     for item in items:

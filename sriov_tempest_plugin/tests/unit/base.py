@@ -28,6 +28,19 @@ def fixture(name):
         return handle.read()
 
 
+class FakeClock(object):
+    """A monotonic clock and its sleep, for bounded waits in unit tests."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
 class TestCase(base.BaseTestCase):
     """Unit test base: a private ConfigOpts with the [sriov] group."""
 

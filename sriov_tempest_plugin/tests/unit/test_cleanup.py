@@ -203,23 +203,11 @@ class FakeCloud(object):
         return server_id not in self.stuck
 
 
-class Clock(object):
-
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-
 class TestRun(base.TestCase):
 
     def run_cleanup(self, cloud, dry_run=False, timeout=60):
         out = io.StringIO()
-        clock = Clock()
+        clock = base.FakeClock()
         rc = cmd.run(cloud, OWN, dry_run, timeout, out=out, clock=clock,
                      sleep=clock.sleep)
         return rc, out.getvalue(), clock

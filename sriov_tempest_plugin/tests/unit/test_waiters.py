@@ -18,23 +18,11 @@ from sriov_tempest_plugin.tests.unit import base
 from sriov_tempest_plugin import waiters
 
 
-class FakeClock(object):
-
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-
 class WaitForAllTest(base.TestCase):
 
     def setUp(self):
         super(WaitForAllTest, self).setUp()
-        self.clock = FakeClock()
+        self.clock = base.FakeClock()
 
     def _wait(self, states, timeout=60):
         calls = {name: iter(seq) for name, seq in states.items()}
