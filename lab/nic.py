@@ -191,8 +191,9 @@ SWITCH = 'esw'  # the embedded switch's bridge (lab.card)
 #: down; ``no-link-state`` keeps a VF's link up when told to disable it;
 #: ``no-spoofchk`` ignores spoof check; ``no-rate-limit`` ignores
 #: ``max_tx_rate`` (not offered by ``lab fault`` until a QoS family can
-#: catch it: every fault offered has a matrix row); ``small-mtu`` runs the switch's VF ports at
-#: ``SMALL_MTU`` (a PF left below the physnet's MTU).
+#: catch it: every fault offered has a matrix row); ``small-mtu`` runs
+#: the switch's VF ports at ``SMALL_MTU`` (a PF left below the physnet's
+#: MTU).
 CARD_FAULTS = ('wrong-vlan', 'vlan-leak', 'vf-link-down', 'no-link-state',
                'no-spoofchk', 'no-rate-limit', 'small-mtu')
 #: The MTU of the card's switch ports: the physnet's (Neutron's default

@@ -27,12 +27,13 @@ from oslo_config import cfg
 from oslo_config import types
 
 from sriov_tempest_plugin import exceptions
+from sriov_tempest_plugin import verdict
 
 GROUP = 'sriov'
 
 SRIOV_VNIC_TYPES = ('direct', 'macvtap', 'direct-physical')
 IPERF_MODES = ('processes', 'streams')
-LINE_RATE_REFERENCES = ('goodput_ceiling', 'port_speed')
+LINE_RATE_REFERENCES = verdict.LINE_RATE_REFERENCES
 
 sriov_group = cfg.OptGroup(
     name=GROUP,
@@ -283,27 +284,6 @@ class Settings(object):
         return self.iperf_omit + self.iperf_duration + self.iperf_grace
 
 
-def threshold_problem(option, value):
-    """Why ``value`` cannot be the threshold ``option``, or None.
-
-    Shared by :func:`load_settings` and the offline re-judging of results
-    files (``sriov_tempest_plugin.rejudge``).
-    """
-    if option == 'line_rate_reference':
-        if value not in LINE_RATE_REFERENCES:
-            return 'must be one of %s' % ', '.join(LINE_RATE_REFERENCES)
-    elif option == 'port_speed_gbps':
-        if not value or value <= 0:
-            return 'must be a speed above 0 Gbit/s'
-    elif option == 'line_rate_fraction':
-        if value is None or not 0 < value <= 1:
-            return 'must be in (0, 1], e.g. 0.9 for 90 % of line rate'
-    elif option == 'margin_over_normal':
-        if value is None or value < 0:
-            return 'must be 0 or more, e.g. 0.4 for "40 % faster than OVS"'
-    return None
-
-
 def _bad(option, value, why):
     return exceptions.SriovConfigError(
         '[%s] %s = %r is invalid: %s' % (GROUP, option, value, why))
@@ -334,7 +314,7 @@ def load_settings(group):
                    'must be one of %s' % ', '.join(IPERF_MODES))
     for name in ('line_rate_reference', 'port_speed_gbps',
                  'line_rate_fraction', 'margin_over_normal'):
-        why = threshold_problem(name, values[name])
+        why = verdict.threshold_problem(name, values[name])
         if why:
             raise _bad(name, values[name], why)
     if not values['streams']:

@@ -22,7 +22,6 @@ counts): "would last night's run pass a 60 % margin?".
 import copy
 import json
 
-from sriov_tempest_plugin import config
 from sriov_tempest_plugin import report
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import verdict
@@ -134,7 +133,7 @@ def judge(document, **overrides):
 
 def _check_thresholds(values):
     for name, value in sorted(values.items()):
-        why = config.threshold_problem(name, value)
+        why = verdict.threshold_problem(name, value)
         if why:
             raise ValueError('%s = %r %s' % (name, value, why))
 

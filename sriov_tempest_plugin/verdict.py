@@ -114,6 +114,33 @@ class Verdict(object):
         return dataclasses.asdict(self)
 
 
+#: What ``[sriov] line_rate_reference`` may name: the TCP goodput ceiling
+#: of the port (frame overheads counted) or its raw speed.
+LINE_RATE_REFERENCES = ('goodput_ceiling', 'port_speed')
+
+
+def threshold_problem(option, value):
+    """Why ``value`` cannot be the threshold setting ``option``, or None.
+
+    The one rule for the judged settings, whether they come from
+    tempest.conf (``config.load_settings``) or from a results file being
+    re-judged offline (``rejudge``).
+    """
+    if option == 'line_rate_reference':
+        if value not in LINE_RATE_REFERENCES:
+            return 'must be one of %s' % ', '.join(LINE_RATE_REFERENCES)
+    elif option == 'port_speed_gbps':
+        if not value or value <= 0:
+            return 'must be a speed above 0 Gbit/s'
+    elif option == 'line_rate_fraction':
+        if value is None or not 0 < value <= 1:
+            return 'must be in (0, 1], e.g. 0.9 for 90 % of line rate'
+    elif option == 'margin_over_normal':
+        if value is None or value < 0:
+            return 'must be 0 or more, e.g. 0.4 for "40 % faster than OVS"'
+    return None
+
+
 def line_rate_threshold_gbps(port_speed_gbps, fraction,
                              reference='goodput_ceiling', mtu=1500,
                              vlan_tagged=True, tcp_timestamps=True):

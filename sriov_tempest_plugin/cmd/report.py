@@ -32,8 +32,8 @@ import sys
 
 from sriov_tempest_plugin import artifacts
 from sriov_tempest_plugin import baseline as baseline_mod
-from sriov_tempest_plugin import config
 from sriov_tempest_plugin import rejudge
+from sriov_tempest_plugin import verdict
 
 
 def _stream_list(text):
@@ -67,7 +67,7 @@ def parser():
         'unset ones keep the value the run used')
     g.add_argument('--port-speed-gbps', type=float)
     g.add_argument('--line-rate-reference',
-                   choices=config.LINE_RATE_REFERENCES)
+                   choices=verdict.LINE_RATE_REFERENCES)
     g.add_argument('--line-rate-fraction', type=float)
     g.add_argument('--line-rate-streams', type=_stream_list)
     g.add_argument('--margin-over-normal', type=float)

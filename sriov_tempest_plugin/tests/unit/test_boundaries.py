@@ -11,14 +11,18 @@
 #    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 #    License for the specific language governing permissions and limitations
 #    under the License.
-"""The plugin stands alone: it never imports the lab.
+"""Boundaries between the parts: what may import what.
 
-The lab proves the plugin; a plugin that reached into the lab could pass
-there and nowhere else, and would not install on a real cloud.
+The plugin never imports the lab: the lab proves the plugin, and a plugin
+that reached into the lab could pass there and nowhere else. The offline
+report tool imports neither Tempest nor oslo.config: it re-judges results
+files on a laptop with neither installed.
 """
 
 import ast
 import os
+import subprocess
+import sys
 
 from sriov_tempest_plugin.tests.unit import base
 
@@ -60,3 +64,13 @@ class BoundaryTest(base.TestCase):
         self.assertGreater(checked, 30)
         self.assertEqual([], offenders,
                          'the plugin must not import the lab')
+
+    def test_report_tool_needs_neither_tempest_nor_oslo_config(self):
+        code = ('import sys\n'
+                'import sriov_tempest_plugin.cmd.report\n'
+                'print(sorted(m for m in sys.modules if m.split(".")[0] in '
+                '("tempest", "oslo_config")))\n')
+        out = subprocess.run([sys.executable, '-c', code], check=True,
+                             capture_output=True, text=True,
+                             cwd=os.path.dirname(PACKAGE)).stdout
+        self.assertEqual('[]', out.strip())
