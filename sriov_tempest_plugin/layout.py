@@ -307,6 +307,8 @@ def api_findings(port, vnic_type, physical_network=None,
 
 _INET = re.compile(r'^\s*inet (?P<address>[0-9.]+)/\d+', re.MULTILINE)
 _ETHER = re.compile(r'^\s*link/ether (?P<mac>[0-9a-fA-F:]{17})', re.MULTILINE)
+_LINK = re.compile(r'^\d+:\s+(?P<name>[^:@\s]+)(?:@\S+)?:\s+<[^>]*>.*?'
+                   r'\bmtu (?P<mtu>\d+)', re.MULTILINE)
 
 
 def guest_addresses(ip_addr_text):
@@ -318,6 +320,26 @@ def guest_addresses(ip_addr_text):
     return ({m.group('address') for m in _INET.finditer(ip_addr_text or '')},
             {m.group('mac').lower()
              for m in _ETHER.finditer(ip_addr_text or '')})
+
+
+def interface_of(ip_addr_text, address):
+    """``(name, mac, mtu)`` of the interface holding ``address``.
+
+    :param ip_addr_text: a guest's ``ip addr`` output.
+    :raises LayoutParseError: when no interface has the address.
+    """
+    links = list(_LINK.finditer(ip_addr_text or ''))
+    for i, link in enumerate(links):
+        end = links[i + 1].start() if i + 1 < len(links) else None
+        block = ip_addr_text[link.start():end]
+        if address in {m.group('address') for m in _INET.finditer(block)}:
+            mac = _ETHER.search(block)
+            return (link.group('name'),
+                    mac.group('mac').lower() if mac else None,
+                    int(link.group('mtu')))
+    raise exceptions.LayoutParseError(
+        'no interface holds %s in the guest\'s "ip addr":\n%s'
+        % (address, ip_addr_text))
 
 
 def normalize_pci(address):

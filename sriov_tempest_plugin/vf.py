@@ -32,8 +32,6 @@ import random
 import re
 import shlex
 
-from sriov_tempest_plugin import exceptions
-
 #: Sends ``count`` ARP requests; argv: iface dst src sha spa tpa count.
 _SEND = '''import socket, sys, time
 iface, dst, src, sha, spa, tpa, count = sys.argv[1:8]
@@ -49,31 +47,7 @@ for _ in range(int(count)):
 print("sent", count)
 '''
 
-_LINK = re.compile(r'^\d+:\s+(?P<name>[^:@\s]+)(?:@\S+)?:\s+<[^>]*>.*?'
-                   r'\bmtu (?P<mtu>\d+)', re.MULTILINE)
-_MAC = re.compile(r'^\s+link/ether (?P<mac>[0-9a-fA-F:]{17})', re.MULTILINE)
-_INET = re.compile(r'^\s+inet (?P<ip>[\d.]+)/\d+', re.MULTILINE)
 _LLADDR = re.compile(r'\blladdr (?P<mac>[0-9a-fA-F:]{17})')
-
-
-def interface_of(ip_addr_text, address):
-    """``(name, mac, mtu)`` of the interface holding ``address``.
-
-    :param ip_addr_text: a guest's ``ip addr`` output.
-    :raises LayoutParseError: when no interface has the address.
-    """
-    links = list(_LINK.finditer(ip_addr_text or ''))
-    for i, link in enumerate(links):
-        end = links[i + 1].start() if i + 1 < len(links) else None
-        block = ip_addr_text[link.start():end]
-        if address in {m.group('ip') for m in _INET.finditer(block)}:
-            mac = _MAC.search(block)
-            return (link.group('name'),
-                    mac.group('mac').lower() if mac else None,
-                    int(link.group('mtu')))
-    raise exceptions.LayoutParseError(
-        'no interface holds %s in the guest\'s "ip addr":\n%s'
-        % (address, ip_addr_text))
 
 
 def local_mac(rng=random):

@@ -69,11 +69,10 @@ def parser():
 class Cloud(object):
     """Listing and deleting through Tempest's admin clients."""
 
-    def __init__(self, conf, own):
+    def __init__(self, own):
         from tempest import clients
         from tempest.common import credentials_factory
 
-        self.conf = conf
         self.own = own
         creds = credentials_factory.get_configured_admin_credentials()
         self.os = clients.Manager(creds)
@@ -257,7 +256,7 @@ def main(argv=None):
 
     own = cleanup.Ownership(conf.resource_name_prefix, base.families())
     try:
-        cloud = Cloud(conf, own)
+        cloud = Cloud(own)
         return run(cloud, own, args.dry_run, timeout)
     except Exception as exc:
         sys.stderr.write('sriov-tempest-cleanup: cannot list the cloud as '

@@ -20,6 +20,7 @@ from tempest.lib.common.utils import test_utils
 from tempest.lib import decorators
 from tempest.lib import exceptions as lib_exc
 
+from sriov_tempest_plugin import layout
 from sriov_tempest_plugin.tests.scenario import base
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import vf
@@ -57,7 +58,8 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
 
     def _interface(self, vm):
         """``(name, mac, mtu)`` of the guest's NIC with its fixed IP."""
-        return vf.interface_of(self.guest_exec(vm, 'ip addr'), vm['ip'])
+        return layout.interface_of(self.guest_exec(vm, 'ip addr'),
+                                   vm['ip'])
 
     def _send_arp(self, sender, eth_src, arp_mac, peer, peer_mac, iface):
         try:

@@ -17,6 +17,7 @@ import re
 import shlex
 
 from sriov_tempest_plugin import exceptions
+from sriov_tempest_plugin import layout
 from sriov_tempest_plugin.tests.unit import base
 from sriov_tempest_plugin import vf
 
@@ -26,22 +27,25 @@ class InterfaceTest(base.TestCase):
     def test_lab_guest(self):
         self.assertEqual(
             ('eth0', 'fa:16:3e:8b:43:41', 1500),
-            vf.interface_of(base.fixture('ip-addr-guest.txt'), '10.100.0.3'))
+            layout.interface_of(base.fixture('ip-addr-guest.txt'),
+                                '10.100.0.3'))
 
     def test_veth_in_a_namespace(self):
-        name, mac, mtu = vf.interface_of(
+        name, mac, mtu = layout.interface_of(
             base.fixture('ip-addr-netns-veth.txt'), '10.99.0.1')
         self.assertEqual(('vfa', 1500), (name, mtu))
         self.assertTrue(re.match(r'^([0-9a-f]{2}:){5}[0-9a-f]{2}$', mac))
 
     def test_address_not_held(self):
-        self.assertRaises(exceptions.LayoutParseError, vf.interface_of,
+        self.assertRaises(exceptions.LayoutParseError,
+                          layout.interface_of,
                           base.fixture('ip-addr-guest.txt'), '10.100.0.33')
-        self.assertRaises(exceptions.LayoutParseError, vf.interface_of,
+        self.assertRaises(exceptions.LayoutParseError,
+                          layout.interface_of,
                           base.fixture('ip-addr-guest.txt'), '127.0.0.2')
 
     def test_loopback_is_found_by_its_address(self):
-        self.assertEqual('lo', vf.interface_of(
+        self.assertEqual('lo', layout.interface_of(
             base.fixture('ip-addr-guest.txt'), '127.0.0.1')[0])
 
 
