@@ -160,6 +160,16 @@ iperf_opts = [
                help='Runs per measured point; verdicts use the median. A '
                     'point that fails its verdict is measured this many '
                     'times more before the verdict stands.'),
+    cfg.BoolOpt('decide_early',
+                default=True,
+                help='Stop sampling a topology after a majority of '
+                     'iperf_repeats samples per point (2 of 3) when no '
+                     'further samples could fail a verdict: every SR-IOV '
+                     'sample still to come taken as 0 and every normal one '
+                     'as unbounded, the verdicts still pass. Otherwise, '
+                     'and always with baseline_results, every point gets '
+                     'all iperf_repeats samples. The results file records '
+                     'samples and planned samples per point.'),
     cfg.PortOpt('iperf_port',
                 default=5201,
                 help='First TCP port of the iperf3 servers; "processes" '
@@ -263,6 +273,7 @@ class Settings(object):
     iperf_duration: int
     iperf_omit: int
     iperf_repeats: int
+    decide_early: bool
     iperf_port: int
     iperf_grace: int
     cpu_bound_percent: float

@@ -17,8 +17,12 @@ For the SR-IOV vnic type and ``normal`` and each configured stream count it
 takes ``iperf_repeats`` samples, judges the medians, measures every point
 behind a failed verdict once more (``iperf_repeats`` more samples, both
 sides of a margin) and judges again on all samples, then records points and
-verdicts in the run's :class:`report.Results`.
+verdicts in the run's :class:`report.Results`. With ``decide_early`` it
+first takes a majority of the samples and stops there when the rest could
+not fail a verdict (:func:`decided`).
 """
+
+import math
 
 from sriov_tempest_plugin import artifacts
 from sriov_tempest_plugin import baseline
@@ -45,6 +49,7 @@ def settings_summary(settings, mtu):
         'iperf_duration': settings.iperf_duration,
         'iperf_omit': settings.iperf_omit,
         'iperf_repeats': settings.iperf_repeats,
+        'decide_early': settings.decide_early,
     }
 
 
@@ -93,6 +98,40 @@ def no_verdict_reason(topology, settings):
                 ' or line_rate_streams' if topology.crosses_wire else ''))
 
 
+def first_samples(settings):
+    """How many samples each point gets before :func:`decided` is asked.
+
+    A majority of ``iperf_repeats`` (2 of 3) with ``decide_early``, else
+    all of them; all of them too against a baseline, whose regression rule
+    compares medians and run-to-run spreads of full samples.
+    """
+    repeats = settings.iperf_repeats
+    if not settings.decide_early or settings.baseline_results:
+        return repeats
+    return repeats // 2 + 1
+
+
+def decided(points, planned, sriov_vnic_type, judge):
+    """Whether the samples still to come could not fail any verdict.
+
+    Every point is filled up to ``planned`` samples with the worst values
+    for the SR-IOV side: 0 Gbit/s for its samples, unbounded for normal's.
+    Medians only rise with their samples, and every verdict needs the
+    SR-IOV median high (line rate) or high against the normal median
+    (margin): if the verdicts pass on those worst points, they pass on
+    whatever the real samples would have been.
+
+    :param points: ``{(vnic_type, streams): verdict.Point}``.
+    :param judge: ``judge(points) -> [verdict.Verdict]``.
+    """
+    worst = {}
+    for key, point in points.items():
+        missing = planned - len(point.samples)
+        fill = 0.0 if key[0] == sriov_vnic_type else math.inf
+        worst[key] = point.with_more([fill] * max(missing, 0))
+    return all(v.passed for v in judge(worst))
+
+
 def _csv(values):
     return ','.join(str(v) for v in values) or '(empty)'
 
@@ -109,22 +148,30 @@ def run_topology(topology, settings, mtu, measure, results, hosts):
     if reason:
         raise exceptions.SriovConfigError(reason)
     vnic_types = (settings.vnic_type, 'normal')
+    repeats = settings.iperf_repeats
+    first = first_samples(settings)
     runs = {}
     for vnic_type in vnic_types:
         for streams in settings.streams:
             runs[(vnic_type, streams)] = list(
-                measure(vnic_type, streams, settings.iperf_repeats))
+                measure(vnic_type, streams, first))
 
     def points():
         return {key: verdict.Point(topology.name, key[0], key[1],
                                    tuple(r.received_gbps for r in value))
                 for key, value in runs.items()}
 
-    def judge():
+    def judge(these=None):
         return verdict.judge_topology(
-            points(), settings.vnic_type, topology.crosses_wire,
-            line_rate(settings, mtu), settings.line_rate_streams,
-            settings.margin_over_normal, settings.margin_streams)
+            points() if these is None else these, settings.vnic_type,
+            topology.crosses_wire, line_rate(settings, mtu),
+            settings.line_rate_streams, settings.margin_over_normal,
+            settings.margin_streams)
+
+    if first < repeats and not decided(points(), repeats,
+                                       settings.vnic_type, judge):
+        for key in sorted(runs):
+            runs[key].extend(measure(key[0], key[1], repeats - first))
 
     verdicts = judge()
     again = set()
@@ -140,7 +187,8 @@ def run_topology(topology, settings, mtu, measure, results, hosts):
 
     for key, point in sorted(points().items()):
         results.add_point(point, runs[key], settings.cpu_bound_percent,
-                          hosts(key[0]), remeasured=key in again)
+                          hosts(key[0]), remeasured=key in again,
+                          planned=repeats)
     results.add_verdicts(verdicts)
     return verdicts
 

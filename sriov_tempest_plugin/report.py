@@ -44,12 +44,15 @@ class Results(object):
         self.iperf_versions = set()
 
     def add_point(self, point, runs, cpu_bound_percent, hosts,
-                  remeasured=False):
+                  remeasured=False, planned=None):
         """Record one measured point.
 
         :param point: :class:`verdict.Point` (its samples are the runs').
         :param runs: the :class:`iperf.IperfRun` of each sample.
         :param hosts: ``{'client': host, 'server': host}`` as the API says.
+        :param planned: the samples the settings plan (``iperf_repeats``);
+            fewer were taken when the gate decided early, more when the
+            point was measured again. Default: as many as were taken.
         """
         self.iperf_versions.update(r.version for r in runs)
         cpu_bound = [i for i, r in enumerate(runs)
@@ -62,6 +65,9 @@ class Results(object):
             'vnic_type': point.vnic_type,
             'streams': point.streams,
             'samples_gbps': [round(s, 4) for s in point.samples],
+            'samples': len(point.samples),
+            'planned_samples': len(point.samples) if planned is None
+            else planned,
             'median_gbps': round(point.median, 4),
             'min_gbps': round(point.minimum, 4),
             'max_gbps': round(point.maximum, 4),

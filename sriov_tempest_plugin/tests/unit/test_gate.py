@@ -13,6 +13,7 @@
 #    under the License.
 
 import dataclasses
+import random
 
 from sriov_tempest_plugin import exceptions
 from sriov_tempest_plugin import gate
@@ -20,6 +21,7 @@ from sriov_tempest_plugin import iperf
 from sriov_tempest_plugin import report
 from sriov_tempest_plugin.tests.unit import base
 from sriov_tempest_plugin import topology
+from sriov_tempest_plugin import verdict
 
 
 class FakeMeasure(object):
@@ -71,15 +73,114 @@ class GateTest(base.TestCase):
             ('direct', 1): [8.3] * 3,
             ('direct', 3): [9.4, 7.0, 7.1, 9.4, 9.4, 9.3],
             ('normal', 1): [5.5] * 3, ('normal', 3): [6.0] * 6})
-        self.assertEqual(6, len(self.measure.calls))
-        self.assertIn(('direct', 3, 3), self.measure.calls[4:])
-        self.assertIn(('normal', 3, 3), self.measure.calls[4:])
+        # 2 samples each; 9.4, 7.0 and a worst third leave the line rate
+        # open: the third of each; then the failed points 3 more each.
+        self.assertEqual([2] * 4 + [1] * 4 + [3, 3],
+                         [c[2] for c in self.measure.calls])
+        self.assertIn(('direct', 3, 3), self.measure.calls[8:])
+        self.assertIn(('normal', 3, 3), self.measure.calls[8:])
         line = [v for v in verdicts if v.kind == 'line_rate'][0]
         self.assertTrue(line.passed)  # median of 6 samples: 9.35
         point = [p for p in self.results.document()['points']
                  if (p['vnic_type'], p['streams']) == ('direct', 3)][0]
         self.assertTrue(point['remeasured'])
         self.assertEqual(6, len(point['samples_gbps']))
+
+    def test_healthy_run_decides_after_two_of_three_samples(self):
+        verdicts = self._run({
+            ('direct', 1): [8.3] * 3, ('direct', 3): [9.4] * 3,
+            ('normal', 1): [5.5] * 3, ('normal', 3): [6.0] * 3})
+        self.assertTrue(all(v.passed for v in verdicts))
+        self.assertEqual([2] * 4, [c[2] for c in self.measure.calls])
+        for point in self.results.document()['points']:
+            self.assertEqual((2, 3), (point['samples'],
+                                      point['planned_samples']))
+            self.assertEqual(2, len(point['samples_gbps']))
+
+    def test_every_sample_without_decide_early(self):
+        self.s = dataclasses.replace(self.s, decide_early=False)
+        self._run({
+            ('direct', 1): [8.3] * 3, ('direct', 3): [9.4] * 3,
+            ('normal', 1): [5.5] * 3, ('normal', 3): [6.0] * 3})
+        self.assertEqual([3] * 4, [c[2] for c in self.measure.calls])
+        for point in self.results.document()['points']:
+            self.assertEqual((3, 3), (point['samples'],
+                                      point['planned_samples']))
+
+    def test_every_sample_against_a_baseline(self):
+        self.s = dataclasses.replace(self.s,
+                                     baseline_results='/srv/accepted.json')
+        self.assertEqual(3, gate.first_samples(self.s))
+
+    def test_open_margin_takes_the_last_sample(self):
+        # 9.4 vs normal 6.0, 7.0 and an unbounded third: 9.4 < 1.4 x 7.0.
+        verdicts = self._run({
+            ('direct', 1): [8.3] * 3, ('direct', 3): [9.4] * 3,
+            ('normal', 1): [5.5] * 3, ('normal', 3): [6.0, 7.0, 6.0]})
+        self.assertEqual([2] * 4 + [1] * 4,
+                         [c[2] for c in self.measure.calls])
+        self.assertTrue(all(v.passed for v in verdicts))
+
+    def test_decided_fills_the_worst_samples(self):
+        line = gate.line_rate(self.s, 1500)
+
+        def judge(points):
+            return verdict.judge_topology(
+                points, 'direct', True, line, (3,), 0.4, (3,))
+
+        def points(direct, normal):
+            return {('direct', 3): verdict.Point('t', 'direct', 3, direct),
+                    ('normal', 3): verdict.Point('t', 'normal', 3, normal)}
+
+        # Line rate 0.9 x 9.39 = 8.45: two samples above it decide a median
+        # of three; one above and one below do not.
+        self.assertTrue(gate.decided(points((9.4, 9.3), (6.0, 6.1)), 3,
+                                     'direct', judge))
+        self.assertFalse(gate.decided(points((9.4, 8.0), (6.0, 6.1)), 3,
+                                      'direct', judge))
+        # Margin: the normal median could still rise to the larger sample.
+        self.assertFalse(gate.decided(points((9.4, 9.3), (6.0, 6.7)), 3,
+                                      'direct', judge))
+        # All samples in: decided is the verdict itself.
+        self.assertTrue(gate.decided(points((9.4, 9.3, 1.0), (6.0, 6.1, 9)),
+                                     3, 'direct', judge))
+
+    def test_verdicts_are_those_of_every_sample(self):
+        """Decide-early never changes a verdict: random runs and the paper's
+        and the lab's figures judged both ways.
+        """
+        rng = random.Random(20261125)
+        scripts = []
+        for _ in range(300):
+            scripts.append({key: [round(rng.uniform(lo, hi), 2)
+                                  for _ in range(6)]
+                            for key, (lo, hi) in (
+                                (('direct', 1), (6.0, 9.5)),
+                                (('direct', 3), (7.5, 9.5)),
+                                (('normal', 1), (3.0, 7.0)),
+                                (('normal', 3), (4.0, 7.5)))})
+        scripts.append({('direct', 1): [8.3] * 6, ('direct', 3): [9.4] * 6,
+                        ('normal', 1): [5.5] * 6, ('normal', 3): [6.0] * 6})
+        for name, by_vnic in base.LAB_SAMPLES.items():
+            scripts.append({(vnic, n): list(values) * 2
+                            for vnic, values in by_vnic.items()
+                            for n in (1, 3)})
+        early_calls = full_calls = 0
+        for script in scripts:
+            outcome = {}
+            for early in (True, False):
+                self.s = dataclasses.replace(self.s, decide_early=early)
+                self.results = report.Results('r', {})
+                verdicts = self._run({k: list(v) for k, v in script.items()})
+                outcome[early] = [(v.kind, v.streams, v.passed)
+                                  for v in verdicts]
+                taken = sum(c[2] for c in self.measure.calls)
+                if early:
+                    early_calls += taken
+                else:
+                    full_calls += taken
+            self.assertEqual(outcome[False], outcome[True], script)
+        self.assertLess(early_calls, full_calls)
 
     def test_ovs_within_margin_still_fails_after_remeasure(self):
         verdicts = self._run({
