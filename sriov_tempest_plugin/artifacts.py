@@ -26,8 +26,7 @@ import re
 import typing
 
 from sriov_tempest_plugin import chart
-from sriov_tempest_plugin import rejudge
-from sriov_tempest_plugin import report
+from sriov_tempest_plugin import results
 from sriov_tempest_plugin import webpage
 
 
@@ -51,11 +50,11 @@ class Written(object):
 
 
 def run_text(run):
-    lines = [report.text_table(run.document)]
+    lines = [results.text_table(run.document)]
     if run.document.get('rejudged'):
         lines.append('re-judged with %s' % ', '.join(
             '%s=%s' % kv for kv in sorted(run.document['rejudged'].items())))
-    failed = rejudge.failed_messages(run.document)
+    failed = results.failed_messages(run.document)
     if failed:
         lines.append('failed verdicts:')
         lines.extend('  ' + m for m in failed)

@@ -25,8 +25,8 @@ sriov-tempest-plugin[report]``); nothing else in the plugin needs it.
 
 import io
 
-from sriov_tempest_plugin import rejudge
 from sriov_tempest_plugin import topology
+from sriov_tempest_plugin import verdict
 
 EXTRA_HINT = ('the chart needs matplotlib: pip install '
               '"sriov-tempest-plugin[report]" (the text table and the '
@@ -64,14 +64,6 @@ def _pyplot():
     return pyplot
 
 
-def line_rate_of(settings):
-    """``(threshold Gbit/s, label)`` of a results document's settings."""
-    threshold, what = rejudge.line_rate_of(settings)
-    return threshold, 'near line rate %.2f Gbit/s (%.0f %% of %s)' % (
-        threshold, 100 * settings['line_rate_fraction'],
-        'goodput ceiling' if 'ceiling' in what else 'port speed')
-
-
 def figure(document):
     """The matplotlib Figure of one results document."""
     pyplot = _pyplot()
@@ -88,7 +80,9 @@ def figure(document):
                          % document.get('run_id'))
     streams = sorted({k[2] for k in points})
     speed = settings['port_speed_gbps']
-    threshold, threshold_label = line_rate_of(settings)
+    thresholds = verdict.Thresholds.of(settings)
+    threshold = thresholds.line_rate_gbps
+    threshold_label = thresholds.line_rate_label()
     top = max([speed] + [p['max_gbps'] for p in points.values()]) * 1.18
 
     fig, axes = pyplot.subplots(1, len(names), sharey=True, squeeze=False,

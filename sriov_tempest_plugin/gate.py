@@ -17,7 +17,7 @@ For the SR-IOV vnic type and ``normal`` and each configured stream count it
 takes ``iperf_repeats`` samples, judges the medians, measures every point
 behind a failed verdict once more (``iperf_repeats`` more samples, both
 sides of a margin) and judges again on all samples, then records points and
-verdicts in the run's :class:`report.Results`. With ``decide_early`` it
+verdicts in the run's :class:`results.Results`. With ``decide_early`` it
 first takes a majority of the samples and stops there when the rest could
 not fail a verdict (:func:`decided`).
 """
@@ -27,40 +27,22 @@ import math
 from sriov_tempest_plugin import artifacts
 from sriov_tempest_plugin import baseline
 from sriov_tempest_plugin import exceptions
-from sriov_tempest_plugin import rejudge
+from sriov_tempest_plugin import results as results_file
 from sriov_tempest_plugin import verdict
 
 
 def settings_summary(settings, mtu):
-    """The settings a results file must carry to be re-judged later."""
-    return {
-        'physical_network': settings.physical_network,
-        'vnic_type': settings.vnic_type,
-        'port_speed_gbps': settings.port_speed_gbps,
-        'line_rate_reference': settings.line_rate_reference,
-        'line_rate_fraction': settings.line_rate_fraction,
-        'line_rate_streams': list(settings.line_rate_streams),
-        'margin_over_normal': settings.margin_over_normal,
-        'margin_streams': list(settings.margin_streams),
-        'tcp_timestamps': settings.tcp_timestamps,
-        'mtu': mtu,
-        'streams': list(settings.streams),
-        'iperf_mode': settings.iperf_mode,
-        'iperf_duration': settings.iperf_duration,
-        'iperf_omit': settings.iperf_omit,
-        'iperf_repeats': settings.iperf_repeats,
-        'decide_early': settings.decide_early,
-    }
+    """The settings a results file carries (``verdict.SETTINGS_KEYS``).
 
-
-def line_rate(settings, mtu):
-    """``(threshold, reference text, fraction)`` for VLAN-tagged VF traffic.
+    The gate judges from this summary too (``verdict.Thresholds.of``), so
+    a results file re-judged with its own settings gets the gate's
+    verdicts.
     """
-    threshold, text = verdict.line_rate_threshold_gbps(
-        settings.port_speed_gbps, settings.line_rate_fraction,
-        settings.line_rate_reference, mtu=mtu, vlan_tagged=True,
-        tcp_timestamps=settings.tcp_timestamps)
-    return threshold, text, settings.line_rate_fraction
+    summary = {}
+    for key in verdict.SETTINGS_KEYS:
+        value = mtu if key == 'mtu' else getattr(settings, key)
+        summary[key] = list(value) if isinstance(value, tuple) else value
+    return summary
 
 
 def planned_verdicts(topology, settings):
@@ -161,12 +143,11 @@ def run_topology(topology, settings, mtu, measure, results, hosts):
                                    tuple(r.received_gbps for r in value))
                 for key, value in runs.items()}
 
+    thresholds = verdict.Thresholds.of(settings_summary(settings, mtu))
+
     def judge(these=None):
-        return verdict.judge_topology(
-            points() if these is None else these, settings.vnic_type,
-            topology.crosses_wire, line_rate(settings, mtu),
-            settings.line_rate_streams, settings.margin_over_normal,
-            settings.margin_streams)
+        return thresholds.judge(points() if these is None else these,
+                                topology.crosses_wire)
 
     if first < repeats and not decided(points(), repeats,
                                        settings.vnic_type, judge):
@@ -228,8 +209,8 @@ def publish(results, settings, topology_name):
     regressions = []
     if settings.baseline_results:
         try:
-            base = rejudge.load(settings.baseline_results)
-        except rejudge.ResultsFileError as exc:
+            base = results_file.load(settings.baseline_results)
+        except results_file.ResultsFileError as exc:
             raise exceptions.SriovConfigError(
                 '[sriov] baseline_results: %s' % exc)
         outcome = baseline.compare(document, base,

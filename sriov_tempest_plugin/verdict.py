@@ -118,6 +118,73 @@ class Verdict(object):
 #: of the port (frame overheads counted) or its raw speed.
 LINE_RATE_REFERENCES = ('goodput_ceiling', 'port_speed')
 
+#: The thresholds: the settings a results file can be judged again with
+#: (``sriov-tempest-report --port-speed-gbps ...``), and their types.
+THRESHOLD_KEYS = (('port_speed_gbps', float), ('line_rate_reference', str),
+                  ('line_rate_fraction', float), ('line_rate_streams', list),
+                  ('margin_over_normal', float), ('margin_streams', list))
+
+#: The settings a results file carries, in the order the page shows them:
+#: everything that judged its points (the thresholds and what the line rate
+#: follows from) and everything that measured them.
+SETTINGS_KEYS = (('physical_network', 'vnic_type') +
+                 tuple(k for k, _ in THRESHOLD_KEYS) +
+                 ('tcp_timestamps', 'mtu', 'streams', 'iperf_mode',
+                  'iperf_duration', 'iperf_omit', 'iperf_repeats',
+                  'decide_early'))
+
+
+@dataclasses.dataclass(frozen=True)
+class Thresholds(object):
+    """What the verdicts of a run compare with: the one judging path.
+
+    Built by :meth:`of` from a results document's settings, which the gate
+    writes from ``[sriov]`` (``gate.settings_summary``) before it judges:
+    the gate, a re-judgement and the chart get the same thresholds.
+    """
+
+    vnic_type: str
+    line_rate_gbps: float
+    line_rate_text: str
+    line_rate_reference: str
+    line_rate_fraction: float
+    line_rate_streams: typing.Tuple[int, ...]
+    margin: float
+    margin_streams: typing.Tuple[int, ...]
+
+    @classmethod
+    def of(cls, settings):
+        """From a results document's ``settings`` (keys of SETTINGS_KEYS).
+
+        Files written before ``line_rate_reference``, ``mtu`` and
+        ``tcp_timestamps`` were recorded take their defaults.
+        """
+        reference = settings.get('line_rate_reference', 'goodput_ceiling')
+        threshold, text = line_rate_threshold_gbps(
+            settings['port_speed_gbps'], settings['line_rate_fraction'],
+            reference, mtu=settings.get('mtu') or 1500, vlan_tagged=True,
+            tcp_timestamps=settings.get('tcp_timestamps', True))
+        return cls(settings['vnic_type'], threshold, text, reference,
+                   settings['line_rate_fraction'],
+                   tuple(settings['line_rate_streams']),
+                   settings['margin_over_normal'],
+                   tuple(settings['margin_streams']))
+
+    def judge(self, points, crosses_wire):
+        """All verdicts of one topology's points (:func:`judge_topology`).
+        """
+        return judge_topology(
+            points, self.vnic_type, crosses_wire,
+            (self.line_rate_gbps, self.line_rate_text,
+             self.line_rate_fraction),
+            self.line_rate_streams, self.margin, self.margin_streams)
+
+    def line_rate_label(self):
+        """The line-rate threshold in a few words, for a chart legend."""
+        return 'near line rate %.2f Gbit/s (%.0f %% of %s)' % (
+            self.line_rate_gbps, 100 * self.line_rate_fraction,
+            self.line_rate_reference.replace('_', ' '))
+
 
 def threshold_problem(option, value):
     """Why ``value`` cannot be the threshold setting ``option``, or None.

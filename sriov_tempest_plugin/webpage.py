@@ -20,6 +20,9 @@ external style sheets or fonts.
 import base64
 import html
 
+from sriov_tempest_plugin import results
+from sriov_tempest_plugin import verdict
+
 STYLE = """
 body { font-family: sans-serif; margin: 2em; color: #222; max-width: 75em; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.2em; margin-top: 2em; }
@@ -44,12 +47,8 @@ def _status(passed):
 
 
 def _settings_table(settings, rejudged):
-    keys = ('vnic_type', 'port_speed_gbps', 'line_rate_reference',
-            'line_rate_fraction', 'line_rate_streams', 'margin_over_normal',
-            'margin_streams', 'mtu', 'streams', 'iperf_mode',
-            'iperf_duration', 'iperf_repeats')
     rows = []
-    for key in keys:
+    for key in verdict.SETTINGS_KEYS:
         if key not in settings:
             continue
         value = settings[key]
@@ -62,10 +61,7 @@ def _settings_table(settings, rejudged):
 
 
 def _points_table(document):
-    verdicts = {}
-    for v in document['verdicts']:
-        verdicts.setdefault((v['topology'], v['vnic_type'], v['streams']),
-                            []).append(v)
+    verdicts = results.verdicts_by_point(document)
     head = ('topology', 'vnic type', 'streams', 'median Gbit/s',
             'min-max', 'spread', 'verdict')
     rows = ['<tr>%s</tr>' % ''.join('<th>%s</th>' % _e(h) for h in head)]

@@ -33,6 +33,7 @@ import sys
 from sriov_tempest_plugin import artifacts
 from sriov_tempest_plugin import baseline as baseline_mod
 from sriov_tempest_plugin import rejudge
+from sriov_tempest_plugin import results
 from sriov_tempest_plugin import verdict
 
 
@@ -87,8 +88,8 @@ def main(argv=None, out=None):
     args = parser().parse_args(argv)
     overrides = {k: getattr(args, k) for k in rejudge.THRESHOLDS}
     try:
-        documents = [rejudge.load(path) for path in args.results]
-        base = rejudge.load(args.baseline) if args.baseline else None
+        documents = [results.load(path) for path in args.results]
+        base = results.load(args.baseline) if args.baseline else None
         runs = []
         for path, document in zip(args.results, documents):
             document = rejudge.judge(document, **overrides)
@@ -98,7 +99,7 @@ def main(argv=None, out=None):
                                                    args.tolerance)
                 run.baseline_lines = run.outcome.lines()
             runs.append(run)
-    except (rejudge.ResultsFileError, ValueError) as exc:
+    except (results.ResultsFileError, ValueError) as exc:
         print('sriov-tempest-report: %s' % exc, file=sys.stderr)
         return 2
     directory = args.output_dir or os.path.dirname(

@@ -24,7 +24,7 @@ import testtools
 from sriov_tempest_plugin import exceptions
 from sriov_tempest_plugin import gate
 from sriov_tempest_plugin import iperf
-from sriov_tempest_plugin import report
+from sriov_tempest_plugin import results
 from sriov_tempest_plugin.tests.scenario import base
 from sriov_tempest_plugin import topology
 
@@ -48,7 +48,7 @@ class SriovThroughputTest(base.SriovScenarioTest):
         cls.mtu = cls.networks[topology.SUBNET1].get('mtu') or 1500
         run_id = datetime.datetime.now(datetime.timezone.utc).strftime(
             '%Y%m%dT%H%M%SZ')
-        cls.results = report.Results(
+        cls.results = results.Results(
             run_id, gate.settings_summary(cls.settings, cls.mtu))
 
     def _servers(self, streams):

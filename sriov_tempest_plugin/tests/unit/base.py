@@ -80,7 +80,7 @@ def results_document(run_id='20261125T060000Z', samples=None, scale=None,
         samples of those points.
     """
     from sriov_tempest_plugin import iperf
-    from sriov_tempest_plugin import report
+    from sriov_tempest_plugin import results as results_file
     from sriov_tempest_plugin import topology
     from sriov_tempest_plugin import verdict
 
@@ -94,11 +94,9 @@ def results_document(run_id='20261125T060000Z', samples=None, scale=None,
                'iperf_omit': 2, 'iperf_repeats': 3}
     summary.update(settings)
     run = iperf.parse_client_output(fixture('iperf3-3.12-1stream.json'))
-    results = report.Results(run_id, summary)
+    results = results_file.Results(run_id, summary)
     scale = scale or {}
-    line_rate = verdict.line_rate_threshold_gbps(
-        summary['port_speed_gbps'], summary['line_rate_fraction']) + (
-            summary['line_rate_fraction'],)
+    thresholds = verdict.Thresholds.of(summary)
     for name, by_vnic in (samples or LAB_SAMPLES).items():
         points = {}
         for vnic, values in by_vnic.items():
@@ -110,11 +108,8 @@ def results_document(run_id='20261125T060000Z', samples=None, scale=None,
                 results.add_point(point, [run] * len(values), 90,
                                   {'client': 'compute1',
                                    'server': 'compute1'})
-        results.add_verdicts(verdict.judge_topology(
-            points, summary['vnic_type'],
-            topology.BY_NAME[name].crosses_wire, line_rate,
-            summary['line_rate_streams'], summary['margin_over_normal'],
-            summary['margin_streams']))
+        results.add_verdicts(thresholds.judge(
+            points, topology.BY_NAME[name].crosses_wire))
     return results.document()
 
 

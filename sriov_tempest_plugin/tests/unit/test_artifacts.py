@@ -24,7 +24,7 @@ from sriov_tempest_plugin import chart
 from sriov_tempest_plugin import exceptions
 from sriov_tempest_plugin import gate
 from sriov_tempest_plugin import rejudge
-from sriov_tempest_plugin import report
+from sriov_tempest_plugin import results as results_file
 from sriov_tempest_plugin.tests.unit import base
 
 
@@ -46,7 +46,8 @@ class WriteTest(base.TestCase):
         self.assertEqual([stem + '.txt', stem + '.png', stem + '.html'],
                          written.paths())
         self.assertIsNone(written.chart_missing)
-        self.assertIn(report.text_table(self.doc), self._read(written.text))
+        self.assertIn(results_file.text_table(self.doc),
+                      self._read(written.text))
         page = self._read(written.html)
         self.assertIn('data:image/png;base64,iVBORw0KGgo', page)
         self.assertIn('<span class="pass">PASSED</span>', page)
@@ -107,7 +108,7 @@ class PublishTest(base.TestCase):
 
     def _results(self, scale=None):
         doc = base.results_document(scale=scale)
-        results = report.Results(doc['run_id'], doc['settings'])
+        results = results_file.Results(doc['run_id'], doc['settings'])
         results.points = doc['points']
         results.verdicts = doc['verdicts']
         return results

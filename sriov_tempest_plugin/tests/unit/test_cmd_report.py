@@ -19,6 +19,7 @@ import fixtures
 
 from sriov_tempest_plugin.cmd import report as cmd
 from sriov_tempest_plugin.tests.unit import base
+from sriov_tempest_plugin import verdict
 
 POINT = ('same_subnet_different_hosts', 'direct', 3)
 
@@ -108,3 +109,11 @@ class ReportCommandTest(base.TestCase):
         exc = self.assertRaises(SystemExit, self._main, self.results,
                                 '--margin-streams', 'three')
         self.assertEqual(2, exc.code)
+
+
+class ThresholdOptionsTest(base.TestCase):
+
+    def test_one_option_per_threshold_key(self):
+        dests = {a.dest for g in cmd.parser()._action_groups
+                 if g.title == 're-judge' for a in g._group_actions}
+        self.assertEqual({k for k, _ in verdict.THRESHOLD_KEYS}, dests)

@@ -18,7 +18,7 @@ import random
 from sriov_tempest_plugin import exceptions
 from sriov_tempest_plugin import gate
 from sriov_tempest_plugin import iperf
-from sriov_tempest_plugin import report
+from sriov_tempest_plugin import results as results_file
 from sriov_tempest_plugin.tests.unit import base
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import verdict
@@ -50,8 +50,8 @@ class GateTest(base.TestCase):
         self.s = self.settings(physical_network='physnet1',
                                streams=[1, 3], line_rate_streams=[3],
                                margin_streams=[3])
-        self.results = report.Results('run1', gate.settings_summary(self.s,
-                                                                    1500))
+        self.results = results_file.Results(
+            'run1', gate.settings_summary(self.s, 1500))
 
     def _run(self, script, topo=topology.SAME_SUBNET_DIFFERENT_HOSTS):
         self.measure = FakeMeasure(self.template, script)
@@ -122,11 +122,11 @@ class GateTest(base.TestCase):
         self.assertTrue(all(v.passed for v in verdicts))
 
     def test_decided_fills_the_worst_samples(self):
-        line = gate.line_rate(self.s, 1500)
+        thresholds = verdict.Thresholds.of(gate.settings_summary(self.s,
+                                                                 1500))
 
         def judge(points):
-            return verdict.judge_topology(
-                points, 'direct', True, line, (3,), 0.4, (3,))
+            return thresholds.judge(points, True)
 
         def points(direct, normal):
             return {('direct', 3): verdict.Point('t', 'direct', 3, direct),
@@ -170,7 +170,7 @@ class GateTest(base.TestCase):
             outcome = {}
             for early in (True, False):
                 self.s = dataclasses.replace(self.s, decide_early=early)
-                self.results = report.Results('r', {})
+                self.results = results_file.Results('r', {})
                 verdicts = self._run({k: list(v) for k, v in script.items()})
                 outcome[early] = [(v.kind, v.streams, v.passed)
                                   for v in verdicts]
@@ -219,6 +219,22 @@ class GateTest(base.TestCase):
                              topology.DIFFERENT_SUBNETS_SAME_HOST, self.s))
         self.assertIsNone(gate.no_verdict_reason(
             topology.SAME_SUBNET_DIFFERENT_HOSTS, self.s))
+
+    def test_summary_is_the_declared_settings_keys(self):
+        summary = gate.settings_summary(self.s, 1500)
+        self.assertEqual(list(verdict.SETTINGS_KEYS), list(summary))
+        self.assertEqual([3], summary['line_rate_streams'])
+        self.assertTrue(summary['decide_early'])
+
+    def test_gate_and_rejudge_share_thresholds(self):
+        """The gate's thresholds are those of the summary it writes."""
+        thresholds = verdict.Thresholds.of(gate.settings_summary(self.s,
+                                                                 1500))
+        self.assertAlmostEqual(0.9 * 9.39, thresholds.line_rate_gbps,
+                               places=2)
+        self.assertEqual('near line rate 8.45 Gbit/s (90 % of goodput '
+                         'ceiling)', thresholds.line_rate_label())
+        self.assertEqual((3,), thresholds.margin_streams)
 
     def test_summary_carries_thresholds(self):
         summary = gate.settings_summary(self.s, 1500)

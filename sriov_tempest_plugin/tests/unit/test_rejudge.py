@@ -13,64 +13,10 @@
 #    under the License.
 
 import copy
-import json
-import os
-
-import fixtures
 
 from sriov_tempest_plugin import rejudge
+from sriov_tempest_plugin import results as results_file
 from sriov_tempest_plugin.tests.unit import base
-
-
-class LoadTest(base.TestCase):
-
-    def setUp(self):
-        super(LoadTest, self).setUp()
-        self.dir = self.useFixture(fixtures.TempDir()).path
-
-    def _write(self, text, name='r.json'):
-        path = os.path.join(self.dir, name)
-        with open(path, 'w') as handle:
-            handle.write(text)
-        return path
-
-    def test_loads_what_the_gate_writes(self):
-        doc = base.results_document()
-        self.assertEqual(doc, rejudge.load(base.write_json(self.dir, doc)))
-
-    def test_missing_file(self):
-        exc = self.assertRaises(rejudge.ResultsFileError, rejudge.load,
-                                os.path.join(self.dir, 'nope.json'))
-        self.assertIn('cannot read results file', str(exc))
-        self.assertIn('nope.json', str(exc))
-
-    def test_truncated_file_says_so(self):
-        text = json.dumps(base.results_document())
-        exc = self.assertRaises(rejudge.ResultsFileError, rejudge.load,
-                                self._write(text[:200]))
-        self.assertIn('is not JSON', str(exc))
-        self.assertIn('interrupted', str(exc))
-
-    def test_other_json_is_refused(self):
-        exc = self.assertRaises(rejudge.ResultsFileError, rejudge.load,
-                                self._write('{"results": []}'))
-        self.assertIn('not a results file of sriov-tempest-plugin',
-                      str(exc))
-
-    def test_newer_format_is_refused(self):
-        doc = base.results_document()
-        doc['format'] = 2
-        exc = self.assertRaises(rejudge.ResultsFileError, rejudge.load,
-                                base.write_json(self.dir, doc))
-        self.assertIn('has results format 2; this version reads format 1',
-                      str(exc))
-
-    def test_unknown_topology_is_refused(self):
-        doc = base.results_document()
-        doc['points'][0]['topology'] = 'moon'
-        exc = self.assertRaises(rejudge.ResultsFileError, rejudge.load,
-                                base.write_json(self.dir, doc))
-        self.assertIn("unknown topology 'moon'", str(exc))
 
 
 class JudgeTest(base.TestCase):
@@ -91,7 +37,7 @@ class JudgeTest(base.TestCase):
         self.assertFalse(again['passed'])
         self.assertEqual({'margin_over_normal': 1.0}, again['rejudged'])
         self.assertEqual(1.0, again['settings']['margin_over_normal'])
-        failed = rejudge.failed_messages(again)
+        failed = results_file.failed_messages(again)
         # different hosts: 0.86 / 0.47 = 1.83x, same host 1.24 / 0.70 = 1.77x;
         # routed 0.79 / 0.38 = 2.08x still passes 2x.
         self.assertEqual(4, len(failed))

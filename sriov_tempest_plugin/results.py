@@ -11,7 +11,7 @@
 #    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 #    License for the specific language governing permissions and limitations
 #    under the License.
-"""The results file of a throughput run, and its text table.
+"""The results file of a throughput run: written, read, checked, tabled.
 
 One JSON document per run (``format`` version 1, described in README.rst):
 the settings that judged it, then for each topology, vnic type and stream
@@ -25,6 +25,7 @@ import json
 import os
 
 from sriov_tempest_plugin import topology
+from sriov_tempest_plugin import verdict
 
 FORMAT_VERSION = 1
 #: The paper's order of the topologies.
@@ -140,12 +141,19 @@ def verdict_key(v):
             v['streams'])
 
 
-def text_table(document):
-    """A plain table of a results document, for the test log."""
+def verdicts_by_point(document):
+    """``{(topology, vnic_type, streams): [verdict dict]}`` of a document.
+    """
     verdicts = {}
     for v in document.get('verdicts', []):
         verdicts.setdefault((v['topology'], v['vnic_type'], v['streams']),
                             []).append(v)
+    return verdicts
+
+
+def text_table(document):
+    """A plain table of a results document, for the test log."""
+    verdicts = verdicts_by_point(document)
     header = ('topology', 'vnic', 'streams', 'median', 'min-max', 'spread',
               'verdict')
     rows = [header]
@@ -173,3 +181,59 @@ def text_table(document):
                  % (document.get('run_id'),
                     'PASSED' if document.get('passed') else 'FAILED'))
     return '\n'.join(lines)
+
+
+class ResultsFileError(ValueError):
+    """A results file cannot be read or is not in the expected format."""
+
+
+def load(path):
+    """The results document in ``path``, checked for what judging needs."""
+    try:
+        with open(path) as handle:
+            document = json.load(handle)
+    except OSError as exc:
+        raise ResultsFileError('cannot read results file %s: %s'
+                               % (path, exc.strerror or exc))
+    except ValueError as exc:
+        raise ResultsFileError('results file %s is not JSON (%s); was the '
+                               'run interrupted while writing it?'
+                               % (path, exc))
+    check(document, path)
+    return document
+
+
+def check(document, name='results document'):
+    if not isinstance(document, dict) or \
+            document.get('tool') != 'sriov-tempest-plugin':
+        raise ResultsFileError('%s is not a results file of '
+                               'sriov-tempest-plugin' % name)
+    if document.get('format') != FORMAT_VERSION:
+        raise ResultsFileError(
+            '%s has results format %r; this version reads format %d'
+            % (name, document.get('format'), FORMAT_VERSION))
+    for key in ('run_id', 'settings', 'points', 'verdicts'):
+        if key not in document:
+            raise ResultsFileError('%s lacks "%s"' % (name, key))
+    for p in document['points']:
+        if p.get('topology') not in topology.BY_NAME:
+            raise ResultsFileError('%s: unknown topology %r'
+                                   % (name, p.get('topology')))
+        if not p.get('samples_gbps'):
+            raise ResultsFileError('%s: point %s/%s/%s has no samples'
+                                   % (name, p['topology'], p.get('vnic_type'),
+                                      p.get('streams')))
+
+
+def points_of(document):
+    """``{topology: {(vnic_type, streams): verdict.Point}}``."""
+    out = {}
+    for p in document['points']:
+        out.setdefault(p['topology'], {})[(p['vnic_type'], p['streams'])] = \
+            verdict.Point(p['topology'], p['vnic_type'], p['streams'],
+                          tuple(p['samples_gbps']))
+    return out
+
+
+def failed_messages(document):
+    return [v['message'] for v in document['verdicts'] if not v['passed']]

@@ -16,8 +16,10 @@ import json
 import os
 import tempfile
 
+import fixtures
+
 from sriov_tempest_plugin import iperf
-from sriov_tempest_plugin import report
+from sriov_tempest_plugin import results as results_file
 from sriov_tempest_plugin.tests.unit import base
 from sriov_tempest_plugin import verdict
 
@@ -32,7 +34,7 @@ class ResultsTest(base.TestCase):
             base.fixture('iperf3-3.12-3streams.json'))
         self.run_p = iperf.parse_client_output(
             base.fixture('iperf3-3.12-3processes.txt'))
-        self.results = report.Results('20261124T0100Z', {'margin': 0.4})
+        self.results = results_file.Results('20261124T0100Z', {'margin': 0.4})
         self.direct = verdict.Point(TOPO, 'direct', 3, (9.3, 9.4, 9.35))
         self.normal = verdict.Point(TOPO, 'normal', 3, (6.1, 5.9, 6.0))
         hosts = {'client': 'compute1', 'server': 'compute2'}
@@ -70,7 +72,7 @@ class ResultsTest(base.TestCase):
     def test_skew_of_late_parallel_clients_is_recorded(self):
         late = iperf.parse_client_output(
             base.fixture('iperf3-3.12-3processes-late-client.txt'))
-        results = report.Results('20261124T0100Z', {})
+        results = results_file.Results('20261124T0100Z', {})
         results.add_point(self.direct, [late, self.run_3, late], 90, {})
         point = results.document()['points'][0]
         self.assertEqual([2.07, None, 2.07], point['skew_seconds'])
@@ -102,7 +104,7 @@ class ResultsTest(base.TestCase):
                              os.listdir(os.path.join(tmp, 'out')))
 
     def test_text_table(self):
-        table = report.text_table(self.results.document())
+        table = results_file.text_table(self.results.document())
         lines = table.splitlines()
         self.assertEqual(['topology', 'vnic', 'streams', 'median', 'min-max',
                           'spread', 'verdict'], lines[0].split())
@@ -122,3 +124,60 @@ class ResultsTest(base.TestCase):
             list(dict.fromkeys(p['topology'] for p in doc['points'])))
         self.assertEqual(['direct'] * 3 + ['normal'] * 3,
                          [p['vnic_type'] for p in doc['points'][:6]])
+
+
+class LoadTest(base.TestCase):
+
+    def setUp(self):
+        super(LoadTest, self).setUp()
+        self.dir = self.useFixture(fixtures.TempDir()).path
+
+    def _write(self, text, name='r.json'):
+        path = os.path.join(self.dir, name)
+        with open(path, 'w') as handle:
+            handle.write(text)
+        return path
+
+    def test_loads_what_the_gate_writes(self):
+        doc = base.results_document()
+        self.assertEqual(doc,
+                         results_file.load(base.write_json(self.dir, doc)))
+
+    def test_missing_file(self):
+        exc = self.assertRaises(
+            results_file.ResultsFileError, results_file.load,
+            os.path.join(self.dir, 'nope.json'))
+        self.assertIn('cannot read results file', str(exc))
+        self.assertIn('nope.json', str(exc))
+
+    def test_truncated_file_says_so(self):
+        text = json.dumps(base.results_document())
+        exc = self.assertRaises(
+            results_file.ResultsFileError, results_file.load,
+            self._write(text[:200]))
+        self.assertIn('is not JSON', str(exc))
+        self.assertIn('interrupted', str(exc))
+
+    def test_other_json_is_refused(self):
+        exc = self.assertRaises(
+            results_file.ResultsFileError, results_file.load,
+            self._write('{"results": []}'))
+        self.assertIn('not a results file of sriov-tempest-plugin',
+                      str(exc))
+
+    def test_newer_format_is_refused(self):
+        doc = base.results_document()
+        doc['format'] = 2
+        exc = self.assertRaises(
+            results_file.ResultsFileError, results_file.load,
+            base.write_json(self.dir, doc))
+        self.assertIn('has results format 2; this version reads format 1',
+                      str(exc))
+
+    def test_unknown_topology_is_refused(self):
+        doc = base.results_document()
+        doc['points'][0]['topology'] = 'moon'
+        exc = self.assertRaises(
+            results_file.ResultsFileError, results_file.load,
+            base.write_json(self.dir, doc))
+        self.assertIn("unknown topology 'moon'", str(exc))
