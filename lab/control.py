@@ -16,8 +16,8 @@ from lab import card
 from lab import fabric
 from lab import inifile
 from lab import layout
-from lab import nic
 from lab import proc
+from lab import service_conf
 
 DB_NAMES = ('keystone', 'placement', 'glance', 'nova_api', 'nova',
             'nova_cell0', 'neutron')
@@ -39,11 +39,6 @@ def secrets_of(state):
     with os.fdopen(fd, 'w') as f:
         json.dump(values, f)
     return values
-
-
-def keystone_url():
-    return 'http://%s:%d/v3' % (layout.CONTROLLER_IP,
-                                layout.PORTS['keystone'])
 
 
 def service_env(state, extra=None):
@@ -81,8 +76,7 @@ def write_sudo_shim(state):
 # issues MySQL-only SQL, "ALTER TABLE tags CONVERT TO CHARACTER SET".)
 
 def db_url(state, name):
-    return 'mysql+pymysql://lab:%s@127.0.0.1:%d/%s?charset=utf8' % (
-        secrets_of(state)['db'], layout.PORTS['mariadb'], name)
+    return service_conf.db_url(secrets_of(state), name)
 
 
 def _mysql_socket(state):
@@ -178,190 +172,25 @@ def start_rabbitmq(state):
 
 
 def transport_url(state):
-    return 'rabbit://lab:%s@%s:%d/' % (secrets_of(state)['rabbit'],
-                                       layout.CONTROLLER_IP,
-                                       layout.PORTS['rabbitmq'])
+    return service_conf.transport_url(secrets_of(state))
 
 
 # -- configuration files ------------------------------------------------------
-
-def _auth(state, user):
-    return {'auth_url': keystone_url(), 'auth_type': 'password',
-            'project_domain_name': 'Default', 'user_domain_name': 'Default',
-            'project_name': 'service', 'username': user,
-            'password': secrets_of(state)['service'],
-            'region_name': layout.REGION}
-
-
-def _authtoken(state, user):
-    values = _auth(state, user)
-    values['www_authenticate_uri'] = keystone_url()
-    values['service_token_roles_required'] = True
-    return values
-
 
 def _conf(state, *parts):
     return state.path('etc', *parts)
 
 
-def _paste(state, project, name):
-    return state.path('venv', 'etc', project, name)
-
-
 def write_configs(state):
-    lock = state.path('data', 'lock')
-    os.makedirs(lock, exist_ok=True)
-    keys = state.path('data', 'keystone')
-    inifile.write(_conf(state, 'keystone', 'keystone.conf'), {
-        'DEFAULT': {'debug': False},
-        'database': {'connection': db_url(state, 'keystone')},
-        'token': {'provider': 'fernet'},
-        'fernet_tokens': {'key_repository': os.path.join(keys, 'fernet')},
-        'fernet_receipts': {'key_repository': os.path.join(keys, 'fernet')},
-        'credential': {'key_repository': os.path.join(keys, 'credential')},
-    })
-    inifile.write(_conf(state, 'placement', 'placement.conf'), {
-        'DEFAULT': {'debug': False},
-        'placement_database': {'connection': db_url(state, 'placement')},
-        'api': {'auth_strategy': 'keystone'},
-        'keystone_authtoken': _authtoken(state, 'placement'),
-    })
-    inifile.write(_conf(state, 'glance', 'glance-api.conf'), {
-        'DEFAULT': {'debug': False, 'enabled_backends': 'fs:file'},
-        'database': {'connection': db_url(state, 'glance')},
-        'keystone_authtoken': _authtoken(state, 'glance'),
-        'paste_deploy': {'flavor': 'keystone',
-                         'config_file': _paste(state, 'glance',
-                                               'glance-api-paste.ini')},
-        'glance_store': {'default_backend': 'fs'},
-        'fs': {'filesystem_store_datadir': state.path('data', 'glance',
-                                                      'images')},
-        'oslo_concurrency': {'lock_path': lock},
-        'os_glance_staging_store': {
-            'filesystem_store_datadir': state.path('data', 'glance',
-                                                   'staging')},
-        'os_glance_tasks_store': {
-            'filesystem_store_datadir': state.path('data', 'glance',
-                                                   'tasks')},
-    })
-    nova_common = {
-        'DEFAULT': {'transport_url': transport_url(state), 'debug': False},
-        'api': {'auth_strategy': 'keystone'},
-        'keystone_authtoken': _authtoken(state, 'nova'),
-        'service_user': dict(_auth(state, 'nova'),
-                             send_service_user_token=True),
-        'placement': _auth(state, 'placement'),
-        'neutron': dict(_auth(state, 'neutron'),
-                        service_metadata_proxy=False),
-        'glance': {'region_name': layout.REGION},
-        'oslo_concurrency': {'lock_path': lock},
-        'wsgi': {'api_paste_config': _paste(state, 'nova',
-                                            'api-paste.ini')},
-        'scheduler': {'discover_hosts_in_cells_interval': 5},
-        'filter_scheduler': {'enabled_filters': [
-            'ComputeFilter',
-            'ComputeCapabilitiesFilter', 'ImagePropertiesFilter',
-            'ServerGroupAntiAffinityFilter', 'ServerGroupAffinityFilter',
-            'SameHostFilter', 'DifferentHostFilter',
-            'PciPassthroughFilter']},
-        'oslo_messaging_notifications': {'driver': 'noop'},
-    }
-    controller = dict(nova_common)
-    controller['DEFAULT'] = dict(nova_common['DEFAULT'],
-                                 my_ip=layout.CONTROLLER_IP,
-                                 state_path=state.path('data', 'nova',
-                                                       'controller'))
-    controller['api_database'] = {'connection': db_url(state, 'nova_api')}
-    controller['database'] = {'connection': db_url(state, 'nova')}
-    inifile.write(_conf(state, 'nova', 'nova.conf'), controller)
-    shutil.copy(_paste(state, 'nova', 'api-paste.ini'),
+    """Every service's configuration file (built by ``service_conf``)."""
+    os.makedirs(service_conf.lock_path(state), exist_ok=True)
+    for node in layout.COMPUTES:
+        os.makedirs(service_conf.instances_path(state, node), exist_ok=True)
+    configs = service_conf.all_configs(state, secrets_of(state))
+    for (project, name), sections in sorted(configs.items()):
+        inifile.write(_conf(state, project, name), sections)
+    shutil.copy(service_conf.paste(state, 'nova', 'api-paste.ini'),
                 _conf(state, 'nova', 'api-paste.ini'))
-    for node in layout.COMPUTES:
-        conf = dict(nova_common)
-        conf['DEFAULT'] = dict(
-            nova_common['DEFAULT'], host=node.name, my_ip=node.mgmt_ip,
-            state_path=state.path('data', 'nova', node.name),
-            compute_driver='sriovlab.NetnsDriver',
-            vif_plugging_timeout=120, vif_plugging_is_fatal=True,
-            instances_path=state.path('data', 'nova', node.name,
-                                      'instances'))
-        # Root already: privsep helpers start through the sudo shim, not
-        # through nova-rootwrap and /etc/nova/rootwrap.conf.
-        conf['workarounds'] = {'disable_rootwrap': True}
-        conf['os_vif_ovs'] = {'ovsdb_connection': 'tcp:127.0.0.1:6640',
-                              'ovsdb_interface': 'native'}
-        card_spec = nic.spec(card.pf_address(node), layout.CARD_VFS,
-                             layout.PHYSNET, layout.PORT_SPEED_MBPS)
-        conf['pci'] = {'device_spec': json.dumps(nic.device_spec(card_spec))}
-        conf['lab'] = {'node_name': node.name,
-                       'nic_dir': card.card_dir(state, node),
-                       'guest_netns_prefix': layout.GUEST_NETNS_PREFIX,
-                       'guests_dir': state.path('data', 'guests')}
-        os.makedirs(state.path('data', 'nova', node.name, 'instances'),
-                    exist_ok=True)
-        inifile.write(_conf(state, 'nova', 'nova-%s.conf' % node.name),
-                      conf)
-    neutron = {
-        'DEFAULT': {
-            'core_plugin': 'ml2', 'service_plugins': 'router',
-            'transport_url': transport_url(state), 'debug': False,
-            'auth_strategy': 'keystone',
-            'api_paste_config': _paste(state, 'neutron', 'api-paste.ini'),
-            'state_path': state.path('data', 'neutron'),
-            'notify_nova_on_port_status_changes': True,
-            'notify_nova_on_port_data_changes': True,
-            'global_physnet_mtu': 1500,
-        },
-        'database': {'connection': db_url(state, 'neutron')},
-        'keystone_authtoken': _authtoken(state, 'neutron'),
-        'nova': _auth(state, 'nova'),
-        'oslo_concurrency': {'lock_path': lock},
-        'agent': {'root_helper': 'sudo'},
-    }
-    inifile.write(_conf(state, 'neutron', 'neutron.conf'), neutron)
-    inifile.write(_conf(state, 'neutron', 'ml2_conf.ini'), {
-        'ml2': {'type_drivers': 'flat,vlan', 'tenant_network_types': 'vlan',
-                'mechanism_drivers': 'openvswitch,sriovnicswitch',
-                'extension_drivers': 'port_security'},
-        'ml2_type_flat': {'flat_networks': layout.PUBLIC_PHYSNET},
-        'ml2_type_vlan': {'network_vlan_ranges': '%s:%d:%d' % (
-            (layout.PHYSNET,) + layout.VLAN_RANGE)},
-        'securitygroup': {'enable_security_group': True},
-    })
-    for node in layout.NODES:
-        mappings = ['%s:%s' % (layout.PHYSNET, layout.PHYS_BRIDGE)]
-        if node.role == 'network':
-            mappings.append('%s:%s' % (layout.PUBLIC_PHYSNET,
-                                       layout.EXT_BRIDGE))
-        inifile.write(_conf(state, 'neutron', 'ovs-%s.ini' % node.name), {
-            'DEFAULT': {'host': node.name},
-            'ovs': {'bridge_mappings': mappings, 'datapath_type': 'netdev',
-                    'integration_bridge': 'br-int',
-                    'ovsdb_connection': 'tcp:127.0.0.1:6640',
-                    'of_listen_address': '127.0.0.1'},
-            'agent': {'tunnel_types': '', 'l2_population': False,
-                      'root_helper': 'sudo'},
-            'securitygroup': {'firewall_driver': 'iptables_hybrid',
-                              'enable_security_group': True},
-        })
-    for node in layout.COMPUTES:
-        inifile.write(_conf(state, 'neutron', 'sriov-%s.ini' % node.name), {
-            'DEFAULT': {'host': node.name},
-            'sriov_nic': {'physical_device_mappings': '%s:%s' % (
-                layout.PHYSNET, nic.PF_DEVICE)},
-            'securitygroup': {'firewall_driver': 'noop'},
-            'agent': {'root_helper': 'sudo'},
-        })
-    inifile.write(_conf(state, 'neutron', 'l3-network.ini'), {
-        'DEFAULT': {'host': layout.NETWORK.name,
-                    'interface_driver': 'openvswitch',
-                    # Userspace OVS cannot follow an internal port into a
-                    # router namespace; a veth pair can.
-                    'ovs_use_veth': True},
-        'ovs': {'integration_bridge': 'br-int',
-                'ovsdb_connection': 'tcp:127.0.0.1:6640'},
-        'agent': {'root_helper': 'sudo'},
-    })
 
 
 # -- services -----------------------------------------------------------------
@@ -425,15 +254,15 @@ def start_keystone(state, fresh):
             '--bootstrap-role-name', 'admin',
             '--bootstrap-service-name', 'keystone',
             '--bootstrap-region-id', layout.REGION,
-            '--bootstrap-admin-url', keystone_url(),
-            '--bootstrap-internal-url', keystone_url(),
-            '--bootstrap-public-url', keystone_url()],
+            '--bootstrap-admin-url', service_conf.keystone_url(),
+            '--bootstrap-internal-url', service_conf.keystone_url(),
+            '--bootstrap-public-url', service_conf.keystone_url()],
             env={'OS_BOOTSTRAP_PASSWORD': secrets_of(state)['admin']})
     _gunicorn(state, 'keystone', 'keystone.wsgi.api',
               layout.PORTS['keystone'],
               {'OS_KEYSTONE_CONFIG_DIR': _conf(state, 'keystone'),
                'OS_KEYSTONE_CONFIG_FILES': 'keystone.conf'})
-    wait_http(state, 'keystone', keystone_url())
+    wait_http(state, 'keystone', service_conf.keystone_url())
 
 
 def start_placement(state, fresh):

@@ -12,6 +12,7 @@ from lab import control
 from lab import inifile
 from lab import layout
 from lab import proc
+from lab import service_conf
 
 
 # The throughput gate's thresholds for the lab, with what the lab measured.
@@ -121,7 +122,8 @@ def conf_sections(state, made):
                  'admin_domain_name': 'Default',
                  'use_dynamic_credentials': True,
                  'create_isolated_networks': True},
-        'identity': {'uri_v3': control.keystone_url(), 'auth_version': 'v3',
+        'identity': {'uri_v3': service_conf.keystone_url(),
+                     'auth_version': 'v3',
                      'region': layout.REGION},
         'identity-feature-enabled': {'api_v2': False},
         'compute': {'image_ref': made['image'],

@@ -1,0 +1,93 @@
+import json
+import os
+import tempfile
+import unittest
+
+from lab import card
+from lab import layout
+from lab import service_conf
+
+SECRETS = {'db': 'dbpw', 'rabbit': 'rabbitpw', 'admin': 'adminpw',
+           'service': 'servicepw'}
+
+
+class ServiceConfTest(unittest.TestCase):
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        self.state = layout.State(os.path.join(self.tmp.name, 'lab'))
+        self.configs = service_conf.all_configs(self.state, SECRETS)
+
+    def test_pure_no_file_is_touched(self):
+        self.assertFalse(os.path.exists(self.state.root))
+
+    def test_one_file_per_service_and_node(self):
+        want = {('keystone', 'keystone.conf'),
+                ('placement', 'placement.conf'),
+                ('glance', 'glance-api.conf'), ('nova', 'nova.conf'),
+                ('neutron', 'neutron.conf'), ('neutron', 'ml2_conf.ini'),
+                ('neutron', 'l3-network.ini')}
+        for node in layout.COMPUTES:
+            want |= {('nova', 'nova-%s.conf' % node.name),
+                     ('neutron', 'sriov-%s.ini' % node.name)}
+        for node in layout.NODES:
+            want.add(('neutron', 'ovs-%s.ini' % node.name))
+        self.assertEqual(want, set(self.configs))
+
+    def test_compute_runs_the_lab_driver_on_its_own_card(self):
+        for node in layout.COMPUTES:
+            conf = self.configs[('nova', 'nova-%s.conf' % node.name)]
+            self.assertEqual(node.name, conf['DEFAULT']['host'])
+            self.assertEqual('sriovlab.NetnsDriver',
+                             conf['DEFAULT']['compute_driver'])
+            specs = json.loads(conf['pci']['device_spec'])
+            self.assertEqual(layout.CARD_VFS, len(specs))
+            bus = card.pf_address(node).rsplit(':', 1)[0] + ':'
+            for one in specs:
+                self.assertEqual(layout.PHYSNET, one['physical_network'])
+                self.assertTrue(one['address'].startswith(bus), one)
+            self.assertEqual(card.card_dir(self.state, node),
+                             conf['lab']['nic_dir'])
+            self.assertNotIn('database', conf)
+
+    def test_scheduler_filters_place_vf_ports(self):
+        filters = self.configs[('nova', 'nova.conf')][
+            'filter_scheduler']['enabled_filters']
+        self.assertIn('PciPassthroughFilter', filters)
+        self.assertIn('DifferentHostFilter', filters)
+
+    def test_ml2_has_both_mechanism_drivers_on_the_vlan_physnet(self):
+        ml2 = self.configs[('neutron', 'ml2_conf.ini')]
+        self.assertEqual('openvswitch,sriovnicswitch',
+                         ml2['ml2']['mechanism_drivers'])
+        self.assertEqual('%s:%d:%d' % ((layout.PHYSNET,) + layout.VLAN_RANGE),
+                         ml2['ml2_type_vlan']['network_vlan_ranges'])
+
+    def test_only_the_network_node_bridges_the_public_physnet(self):
+        for node in layout.NODES:
+            mappings = self.configs[('neutron', 'ovs-%s.ini' % node.name)][
+                'ovs']['bridge_mappings']
+            public = [m for m in mappings
+                      if m.startswith(layout.PUBLIC_PHYSNET + ':')]
+            self.assertEqual(node.role == 'network', bool(public), node.name)
+
+    def test_secrets_only_where_a_service_needs_them(self):
+        """A password appears only as a password or inside a URL."""
+        for (project, name), sections in self.configs.items():
+            for section, values in sections.items():
+                for key, value in values.items():
+                    text = str(value)
+                    for secret in SECRETS.values():
+                        if secret in text:
+                            self.assertIn(key, ('password', 'connection',
+                                                'transport_url'),
+                                          '%s/%s [%s] %s' % (
+                                              project, name, section, key))
+        self.assertIn('dbpw', self.configs[('neutron', 'neutron.conf')][
+            'database']['connection'])
+        self.assertNotIn('adminpw', repr(self.configs))
+
+
+if __name__ == '__main__':
+    unittest.main()
