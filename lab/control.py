@@ -75,10 +75,6 @@ def write_sudo_shim(state):
 # (PostgreSQL is not an option: a Neutron migration of this release series
 # issues MySQL-only SQL, "ALTER TABLE tags CONVERT TO CHARACTER SET".)
 
-def db_url(state, name):
-    return service_conf.db_url(secrets_of(state), name)
-
-
 def _mysql_socket(state):
     return state.path('data', 'mariadb', 'mysql.sock')
 
@@ -169,10 +165,6 @@ def start_rabbitmq(state):
                  input=secrets_of(state)['rabbit'] + '\n')
         proc.run(ctl + ['set_permissions', 'lab', '.*', '.*', '.*'],
                  env=env, user='rabbitmq')
-
-
-def transport_url(state):
-    return service_conf.transport_url(secrets_of(state))
 
 
 # -- configuration files ------------------------------------------------------
