@@ -194,8 +194,8 @@ def leftovers(own, servers, ports, subnets, started, pool=None):
     notes = []
     for host, held in sorted(by_host.items()):
         notes.append(
-            '%d server%s named %s from an earlier run hold%s VFs on %s (%s):'
-            ' run sriov-tempest-cleanup' % (
+            '%d server%s named %s from an earlier run hold%s VFs on %s (%s)'
+            % (
                 len(held), '' if len(held) == 1 else 's', own.resource_glob,
                 's' if len(held) == 1 else '', host,
                 ', '.join(sorted(s['id'] for s in held))))
@@ -208,8 +208,16 @@ def leftovers(own, servers, ports, subnets, started, pool=None):
         if taken:
             notes.append(
                 '%d subnet%s named %s from an earlier run take%s %s of '
-                '[network] project_network_cidr %s: run sriov-tempest-cleanup'
+                '[network] project_network_cidr %s'
                 % (len(taken), '' if len(taken) == 1 else 's',
                    own.resource_glob, 's' if len(taken) == 1 else '',
                    ', '.join(taken), pool))
     return notes
+
+
+def leftovers_hint(notes):
+    """The leftovers in one sentence with what to do, or '' if none."""
+    if not notes:
+        return ''
+    return '%s: run sriov-tempest-cleanup to delete them (README "After an ' \
+        'interrupted run")' % '; '.join(notes)

@@ -167,8 +167,8 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
             cls.a_ports.list_ports()['ports'],
             cls.a_subnets.list_subnets(ip_version=4)['subnets'],
             RUN_STARTED, CONF.network.project_network_cidr)
-        for note in notes:
-            LOG.warning('%s: %s', cls.__name__, note)
+        if notes:
+            LOG.warning('%s: %s', cls.__name__, cleanup.leftovers_hint(notes))
         return notes
 
     # -- networks -----------------------------------------------------------
@@ -360,7 +360,7 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                         % (vm['vnic_type'], cls.settings.physical_network,
                            cls.hosts[vm['role']]))
                 if cls.leftovers:
-                    hint += '; %s' % '; '.join(cls.leftovers)
+                    hint += '; %s' % cleanup.leftovers_hint(cls.leftovers)
             elif 'Binding failed' in fault and vm['vnic_type'] != 'normal':
                 hint = (' (a %s port is bound by the sriovnicswitch '
                         'mechanism driver, which needs an alive SR-IOV NIC '

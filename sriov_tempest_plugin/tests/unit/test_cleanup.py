@@ -161,8 +161,10 @@ class TestLeftovers(base.TestCase):
                       'holds VFs on compute2', notes[1])
         self.assertIn('2 subnets named tempest-sriov-* from an earlier run '
                       'take 10.100.0.0/28, 10.100.0.16/28', notes[2])
-        for note in notes:
-            self.assertTrue(note.endswith('run sriov-tempest-cleanup'))
+        hint = cleanup.leftovers_hint(notes)
+        self.assertEqual(1, hint.count('run sriov-tempest-cleanup'))
+        self.assertTrue(hint.startswith(notes[0] + '; ' + notes[1]))
+        self.assertEqual('', cleanup.leftovers_hint([]))
 
     def test_this_runs_own_are_not_leftovers(self):
         doc = self.doc()
