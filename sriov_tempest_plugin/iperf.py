@@ -320,6 +320,46 @@ def parse_client_output(text):
     return combine(runs)
 
 
+def sample(start_servers, run_client, duration, describe, warn,
+           attempts=3):
+    """One sample of a point: the iperf3 session's retry and skew rules.
+
+    Fresh servers for every run. A transient failure (iperf3 -D returns
+    before it listens; a TCP flow that stalled and carried nothing) is run
+    again, and so is a run whose parallel clients' windows did not line up
+    (:meth:`IperfRun.skewed`; its last attempt is kept: its figure errs
+    low, not high), ``attempts`` runs at most. The run records the
+    attempts it took.
+
+    :param start_servers: ``() -> None``: stop and start the servers.
+    :param run_client: ``() -> str``: the client command's output.
+    :param describe: names the run in messages, e.g. ``iperf3 from a to
+        10.0.0.5 (3 streams)``.
+    :param warn: ``warn(message)`` for each run taken again.
+    :raises exceptions.IperfError: a failure that is not transient, or the
+        last attempt's, with the attempt in its message.
+    """
+    for attempt in range(1, attempts + 1):
+        start_servers()
+        output = run_client()
+        try:
+            run = parse_client_output(output)
+        except exceptions.IperfError as exc:
+            if exc.transient and attempt < attempts:
+                warn('%s, attempt %d of %d: %s; running it again'
+                     % (describe, attempt, attempts, exc))
+                continue
+            raise exceptions.IperfError('%s, attempt %d of %d: %s'
+                                        % (describe, attempt, attempts, exc),
+                                        exc.transient)
+        if run.skewed(duration) and attempt < attempts:
+            warn('%s, attempt %d of %d: the clients\' windows spread %.2f s '
+                 'beyond one window; running it again'
+                 % (describe, attempt, attempts, run.skew_seconds))
+            continue
+        return dataclasses.replace(run, attempts=attempt)
+
+
 def version_command():
     """Tells whether iperf3 is in the guest, and which version."""
     return 'command -v iperf3 >/dev/null 2>&1 && iperf3 --version'

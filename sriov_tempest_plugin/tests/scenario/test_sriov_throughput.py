@@ -12,7 +12,6 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-import dataclasses
 import datetime
 
 from oslo_log import log
@@ -73,47 +72,32 @@ class SriovThroughputTest(base.SriovScenarioTest):
         return runs
 
     def _run_iperf(self, client, server, ports, pidfiles, stop, command,
-                   streams, attempts=3):
+                   streams):
+        """One sample (``iperf.sample``: fresh servers, bounded retries)."""
         s = self.settings
-        for attempt in range(1, attempts + 1):
-            # Fresh servers for every run. A transient failure (iperf3 -D
-            # returns before it listens; a TCP flow that stalled and carried
-            # nothing) is run again, a bounded number of times, and so is
-            # a run whose parallel clients' windows did not line up (its
-            # last attempt is kept: its figure errs low, not high); the
-            # results file records the attempts each sample took.
+
+        def start_servers():
             self.guest_exec(server, stop)
             self.guest_exec(server, ' && '.join(
                 iperf.server_command(p, f) for p, f in zip(ports, pidfiles)))
+
+        def run_client():
             try:
-                output = self.guest_ssh(client, s.iperf_timeout
-                                        ).exec_command(command)
+                return self.guest_ssh(client, s.iperf_timeout
+                                      ).exec_command(command)
             except lib_exc.TimeoutException:
                 self.fail('iperf3 from %s to %s did not finish within %d s '
                           '([sriov] iperf_omit + iperf_duration + '
                           'iperf_grace)' % (client['server']['name'],
                                             server['ip'], s.iperf_timeout))
-            try:
-                run = iperf.parse_client_output(output)
-            except exceptions.IperfError as exc:
-                if exc.transient and attempt < attempts:
-                    LOG.warning('iperf3 from %s to %s (%d streams), attempt '
-                                '%d of %d: %s; running it again',
-                                client['server']['name'], server['ip'],
-                                streams, attempt, attempts, exc)
-                    continue
-                self.fail('iperf3 from %s to %s (%d streams), attempt %d of '
-                          '%d: %s' % (client['server']['name'], server['ip'],
-                                      streams, attempt, attempts, exc))
-            if run.skewed(s.iperf_duration) and attempt < attempts:
-                # Not wrong, but low: one client's window started late.
-                LOG.warning('iperf3 from %s to %s (%d streams), attempt %d '
-                            'of %d: the clients\' windows spread %.2f s '
-                            'beyond one window; running it again',
-                            client['server']['name'], server['ip'], streams,
-                            attempt, attempts, run.skew_seconds)
-                continue
-            return dataclasses.replace(run, attempts=attempt)
+
+        describe = 'iperf3 from %s to %s (%d streams)' % (
+            client['server']['name'], server['ip'], streams)
+        try:
+            return iperf.sample(start_servers, run_client, s.iperf_duration,
+                                describe, LOG.warning)
+        except exceptions.IperfError as exc:
+            self.fail(str(exc))
 
     def _gate(self, topo):
         def pair(vnic_type):

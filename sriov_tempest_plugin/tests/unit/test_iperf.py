@@ -271,3 +271,57 @@ class ParseTest(base.TestCase):
         exc = self.assertRaises(exceptions.IperfError,
                                 iperf.parse_client_output, json.dumps(doc))
         self.assertIn('sum_received', str(exc))
+
+
+class SampleTest(base.TestCase):
+    """iperf.sample: one sample's retries, on real iperf3 output."""
+
+    def _sample(self, outputs, duration=10):
+        self.starts = 0
+        self.warnings = []
+        outputs = list(outputs)
+
+        def start():
+            self.starts += 1
+
+        return iperf.sample(start, lambda: outputs.pop(0), duration,
+                            'iperf3 from a to 10.0.0.5 (3 streams)',
+                            self.warnings.append)
+
+    def test_first_run_kept(self):
+        run = self._sample([base.fixture('iperf3-3.12-1stream.json')])
+        self.assertEqual((1, 1, []), (run.attempts, self.starts,
+                                      self.warnings))
+
+    def test_refused_connection_is_run_again_with_fresh_servers(self):
+        run = self._sample([base.fixture('iperf3-3.12-error-refused.json'),
+                            base.fixture('iperf3-3.12-1stream.json')])
+        self.assertEqual((2, 2), (run.attempts, self.starts))
+        self.assertEqual(1, len(self.warnings))
+        self.assertIn('attempt 1 of 3', self.warnings[0])
+        self.assertIn('running it again', self.warnings[0])
+
+    def test_unreachable_server_fails_at_once(self):
+        exc = self.assertRaises(
+            exceptions.IperfError, self._sample,
+            [base.fixture('iperf3-3.12-error-unreachable.json')])
+        self.assertIn('iperf3 from a to 10.0.0.5 (3 streams), attempt 1 of '
+                      '3', str(exc))
+        self.assertEqual(1, self.starts)
+
+    def test_three_transient_failures_end_it(self):
+        refused = base.fixture('iperf3-3.12-error-refused.json')
+        exc = self.assertRaises(exceptions.IperfError, self._sample,
+                                [refused] * 3)
+        self.assertIn('attempt 3 of 3', str(exc))
+        self.assertEqual(2, len(self.warnings))
+
+    def test_skewed_window_is_run_again_and_the_last_kept(self):
+        late = base.fixture('iperf3-3.12-3processes-late-client.txt')
+        run = self._sample([late] * 3, duration=3)
+        self.assertEqual(3, run.attempts)
+        self.assertEqual(2, len(self.warnings))
+        self.assertIn("clients' windows spread", self.warnings[0])
+        aligned = base.fixture('iperf3-3.12-3processes-stamped.txt')
+        run = self._sample([late, aligned], duration=3)
+        self.assertEqual(2, run.attempts)
