@@ -24,11 +24,13 @@ placement on a named host (``availability_zone='<zone>:<host>'``) and the
 ``binding:*`` attributes of ports are admin-only in a default policy.
 """
 
+import dataclasses
 import datetime
 import importlib
 import ipaddress
 import pkgutil
 import shlex
+import typing
 
 from oslo_log import log
 from tempest import config
@@ -52,6 +54,23 @@ HOST_ROLES = (topology.HOST1, topology.HOST2)
 #: When this test process started: the suite's servers made before it are
 #: an earlier run's leftovers (or another run's, still going).
 RUN_STARTED = datetime.datetime.now(datetime.timezone.utc)
+
+
+@dataclasses.dataclass
+class Vm(object):
+    """A guest of a boot wave: its server and port as the APIs show them.
+
+    ``server`` and ``port`` are refreshed once the wave is ACTIVE (the
+    server then names its host, the port its binding).
+    """
+
+    server: dict
+    port: dict
+    vnic_type: str
+    role: str       # the plan's host role, a key of ``hosts``
+    ip: str         # the port's fixed IP
+    ssh_ip: typing.Optional[str] = None   # None: never logged into
+    host: typing.Optional[str] = None     # the compute host Nova chose
 
 
 class SriovScenarioTest(manager.NetworkScenarioTest):
@@ -285,8 +304,7 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
         :param specs: ``[(name, vnic_type, host_role, network, fixed_ip)]``
         :param no_ssh: names of VMs Tempest never logs into (no floating
             IP: their network may have no route to the public network).
-        :returns: adds ``{name: vm}`` to ``cls.vms``; a vm is a dict with
-            server, port, ip (fixed), ssh_ip (None for ``no_ssh``), host.
+        :returns: adds ``{name: Vm}`` to ``cls.vms``.
         """
         zone = cls.settings.availability_zone
         booted = {}
@@ -316,12 +334,11 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
             cls.addClassResourceCleanup(
                 test_utils.call_and_ignore_notfound_exc,
                 cls.a_servers.delete_server, server['id'])
-            booted[name] = {'server': server, 'port': port,
-                            'vnic_type': vnic_type, 'role': role,
-                            'ip': port['fixed_ips'][0]['ip_address']}
+            booted[name] = Vm(server, port, vnic_type, role,
+                              port['fixed_ips'][0]['ip_address'])
         cls._wait_active(booted)
         for name, vm in booted.items():
-            vm['ssh_ip'] = None if name in no_ssh else cls._ssh_address(vm)
+            vm.ssh_ip = None if name in no_ssh else cls._ssh_address(vm)
         cls.vms.update(booted)
         return booted
 
@@ -345,7 +362,7 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
 
     @classmethod
     def _wait_active(cls, booted):
-        by_id = {vm['server']['id']: name for name, vm in booted.items()}
+        by_id = {vm.server['id']: name for name, vm in booted.items()}
 
         def failure(server_id, server):
             if server['status'] != 'ERROR':
@@ -353,23 +370,23 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
             fault = (server.get('fault') or {}).get('message', 'no fault')
             vm = booted[by_id[server_id]]
             hint = ''
-            if 'No valid host' in fault and vm['vnic_type'] != 'normal':
+            if 'No valid host' in fault and vm.vnic_type != 'normal':
                 hint = (' (a %s port needs a free VF on physnet %s of %s: '
                         'check [sriov] physical_network and compute_hosts, '
                         'and Nova [pci] device_spec)'
-                        % (vm['vnic_type'], cls.settings.physical_network,
-                           cls.hosts[vm['role']]))
+                        % (vm.vnic_type, cls.settings.physical_network,
+                           cls.hosts[vm.role]))
                 if cls.leftovers:
                     hint += '; %s' % cleanup.leftovers_hint(cls.leftovers)
-            elif 'Binding failed' in fault and vm['vnic_type'] != 'normal':
+            elif 'Binding failed' in fault and vm.vnic_type != 'normal':
                 hint = (' (a %s port is bound by the sriovnicswitch '
                         'mechanism driver, which needs an alive SR-IOV NIC '
                         'agent on %s with physnet %s in its '
                         'physical_device_mappings: see "openstack network '
                         'agent list --host %s")'
-                        % (vm['vnic_type'], cls.hosts[vm['role']],
+                        % (vm.vnic_type, cls.hosts[vm.role],
                            cls.settings.physical_network,
-                           cls.hosts[vm['role']]))
+                           cls.hosts[vm.role]))
             return 'server %s (%s) went to ERROR: %s%s' % (
                 by_id[server_id], server_id, fault, hint)
 
@@ -383,25 +400,25 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
         except waiters.ResourceFailed as exc:
             raise lib_exc.ServerFault(str(exc))
         for server_id, server in states.items():
-            booted[by_id[server_id]]['server'] = server
-            booted[by_id[server_id]]['host'] = server.get(
+            booted[by_id[server_id]].server = server
+            booted[by_id[server_id]].host = server.get(
                 'OS-EXT-SRV-ATTR:host')
         errors = topology.placement_errors(
-            [topology.VmSpec(name, vm['vnic_type'], vm['role'], '')
+            [topology.VmSpec(name, vm.vnic_type, vm.role, '')
              for name, vm in sorted(booted.items())], cls.hosts,
-            {name: vm['host'] for name, vm in booted.items()})
+            {name: vm.host for name, vm in booted.items()})
         if errors:
             raise lib_exc.InvalidConfiguration(
                 'placement asked is not placement got: %s'
                 % '; '.join(errors))
-        ports = {vm['port']['id']: name for name, vm in booted.items()}
+        ports = {vm.port['id']: name for name, vm in booted.items()}
         port_states = waiters.wait_for_all(
             list(ports), lambda pid: cls.a_ports.show_port(pid)['port'],
             lambda p: p['status'] == 'ACTIVE',
             lambda pid, p: None, CONF.network.build_timeout,
             CONF.network.build_interval, what='ports')
         for port_id, name in ports.items():
-            booted[name]['port'] = port_states[port_id]
+            booted[name].port = port_states[port_id]
 
     @classmethod
     def _wait_gone(cls, server_ids):
@@ -425,10 +442,10 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
     @classmethod
     def _ssh_address(cls, vm):
         if CONF.validation.connect_method != 'floating':
-            return vm['ip']
+            return vm.ip
         fip = cls.a_fips.create_floatingip(
             floating_network_id=CONF.network.public_network_id,
-            port_id=vm['port']['id'],
+            port_id=vm.port['id'],
             description=cls._name('fip'))['floatingip']
         cls.addClassResourceCleanup(test_utils.call_and_ignore_notfound_exc,
                                     cls.a_fips.delete_floatingip, fip['id'])
@@ -439,11 +456,11 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
     def guest_ssh(self, vm, timeout=None, via=None):
         """An SSH client to a guest; ``via`` another guest as a jump host."""
         kwargs = {}
-        address = vm['ssh_ip']
+        address = vm.ssh_ip
         if via is not None:
             # Through the jump host the guest is reached on its fixed IP.
             kwargs['proxy_client'] = self.guest_ssh(via)
-            address = vm['ip']
+            address = vm.ip
         # The key pair is of [validation] ssh_key_type, as Tempest's own
         # remote client assumes.
         return ssh.Client(address, self.ssh_user,
@@ -475,12 +492,12 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                          self.ssh_user, client.timeout, exc, hint))
 
     def _vm_name(self, vm):
-        return vm['server']['name']
+        return vm.server['name']
 
     def _log_console(self, vm, lines=30):
         try:
             output = self.a_servers.get_console_output(
-                vm['server']['id'], length=lines)['output']
+                vm.server['id'], length=lines)['output']
         except Exception as exc:  # the console is a hint, never the verdict
             LOG.warning('no console output of %s: %s', self._vm_name(vm), exc)
             return

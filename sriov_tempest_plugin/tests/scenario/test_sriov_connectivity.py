@@ -40,8 +40,8 @@ class SriovConnectivityTest(base.SriovScenarioTest):
         self._check(client, server)
 
     def _check(self, client, server):
-        self.ping(client, server['ip'])
-        self.ping(server, client['ip'])
+        self.ping(client, server.ip)
+        self.ping(server, client.ip)
         # SSH from the client guest to the server guest (a jump through the
         # client), proving TCP both ways, not only ICMP; what the far end
         # prints must be the server guest's own address or MAC, so that
@@ -49,12 +49,12 @@ class SriovConnectivityTest(base.SriovScenarioTest):
         output = self.guest_exec(server, 'ip addr', via=client)
         addresses, macs = layout.guest_addresses(output)
         self.assertTrue(
-            server['ip'] in addresses or
-            server['port']['mac_address'].lower() in macs,
+            server.ip in addresses or
+            server.port['mac_address'].lower() in macs,
             'SSH to %s (%s) through %s reached a guest that holds neither '
             'its address nor its MAC %s; it has %s, %s' % (
-                server['server']['name'], server['ip'],
-                client['server']['name'], server['port']['mac_address'],
+                server.server['name'], server.ip,
+                client.server['name'], server.port['mac_address'],
                 ', '.join(sorted(addresses)) or 'no IPv4 address',
                 ', '.join(sorted(macs)) or 'no MAC'))
 

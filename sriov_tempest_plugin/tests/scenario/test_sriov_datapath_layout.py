@@ -46,9 +46,9 @@ class SriovDatapathLayoutTest(base.SriovScenarioTest):
     def _host_view(self, vm):
         cmds = layout.host_commands(self.settings.host_command_prefix,
                                     self.settings.integration_bridge)
-        out = {k: self.host_exec(vm['host'], c) for k, c in cmds.items()}
+        out = {k: self.host_exec(vm.host, c) for k, c in cmds.items()}
         return layout.host_view(
-            vm['port']['id'], vm['port']['mac_address'],
+            vm.port['id'], vm.port['mac_address'],
             layout.parse_ip_link(out['ip_link']),
             layout.parse_ovs_interfaces(out['ovs_interfaces']),
             layout.parse_list_ports(out['bridge_ports']))
@@ -59,9 +59,9 @@ class SriovDatapathLayoutTest(base.SriovScenarioTest):
     def _check_host(self, name):
         vm = self.vms[name]
         view = self._host_view(vm)
-        details = vm['port'].get('binding:vif_details') or {}
+        details = vm.port.get('binding:vif_details') or {}
         self._assert_no_findings(layout.host_findings(
-            view, vm['vnic_type'],
+            view, vm.vnic_type,
             hybrid_plug=details.get('ovs_hybrid_plug', True),
             integration_bridge=self.settings.integration_bridge,
             segmentation_id=self.segment))
@@ -71,12 +71,12 @@ class SriovDatapathLayoutTest(base.SriovScenarioTest):
             raise self.skipException(
                 '[sriov] libvirt_checks must be True (libvirt clouds only)')
         vm = self.vms[name]
-        instance = vm['server'].get('OS-EXT-SRV-ATTR:instance_name')
-        xml = self.host_exec(vm['host'], layout.virsh_dumpxml_command(
+        instance = vm.server.get('OS-EXT-SRV-ATTR:instance_name')
+        xml = self.host_exec(vm.host, layout.virsh_dumpxml_command(
             self.settings.virsh_command_prefix, instance))
         self._assert_no_findings(layout.libvirt_findings(
-            layout.libvirt_interfaces(xml), vm['port'], vm['vnic_type'],
-            self.segment if vm['vnic_type'] != 'normal' else None))
+            layout.libvirt_interfaces(xml), vm.port, vm.vnic_type,
+            self.segment if vm.vnic_type != 'normal' else None))
 
     # -- tests --------------------------------------------------------------
 
@@ -88,7 +88,7 @@ class SriovDatapathLayoutTest(base.SriovScenarioTest):
         """
         vm = self.vms['direct']
         self._assert_no_findings(layout.api_findings(
-            vm['port'], vm['vnic_type'], self.settings.physical_network,
+            vm.port, vm.vnic_type, self.settings.physical_network,
             segmentation_id=self.segment))
 
     @decorators.idempotent_id('28c3f998-921a-41d8-a61c-40a5ab716cca')
@@ -96,7 +96,7 @@ class SriovDatapathLayoutTest(base.SriovScenarioTest):
     def test_api_binding_normal(self):
         """The normal port is bound by the OVS mechanism driver."""
         vm = self.vms['normal']
-        self._assert_no_findings(layout.api_findings(vm['port'], 'normal'))
+        self._assert_no_findings(layout.api_findings(vm.port, 'normal'))
 
     @decorators.idempotent_id('7c8c2666-75ca-40c2-9f47-17ce6497f1bc')
     @utils.services('compute', 'network')

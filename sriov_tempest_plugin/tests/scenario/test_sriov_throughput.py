@@ -62,7 +62,7 @@ class SriovThroughputTest(base.SriovScenarioTest):
         """``count`` iperf3 runs from client to server, one at a time."""
         s = self.settings
         ports, pidfiles, stop = self._servers(streams)
-        command = iperf.client_command(server['ip'], s.iperf_port, streams,
+        command = iperf.client_command(server.ip, s.iperf_port, streams,
                                        s.iperf_duration, s.iperf_omit,
                                        s.iperf_mode)
         runs = []
@@ -88,11 +88,11 @@ class SriovThroughputTest(base.SriovScenarioTest):
             except lib_exc.TimeoutException:
                 self.fail('iperf3 from %s to %s did not finish within %d s '
                           '([sriov] iperf_omit + iperf_duration + '
-                          'iperf_grace)' % (client['server']['name'],
-                                            server['ip'], s.iperf_timeout))
+                          'iperf_grace)' % (client.server['name'],
+                                            server.ip, s.iperf_timeout))
 
         describe = 'iperf3 from %s to %s (%d streams)' % (
-            client['server']['name'], server['ip'], streams)
+            client.server['name'], server.ip, streams)
         try:
             return iperf.sample(start_servers, run_client, s.iperf_duration,
                                 describe, LOG.warning)
@@ -117,7 +117,7 @@ class SriovThroughputTest(base.SriovScenarioTest):
 
         def hosts(vnic_type):
             client, server = pair(vnic_type)
-            return {'client': client['host'], 'server': server['host']}
+            return {'client': client.host, 'server': server.host}
 
         verdicts = gate.run_topology(topo, self.settings, self.mtu, measure,
                                      self.results, hosts)

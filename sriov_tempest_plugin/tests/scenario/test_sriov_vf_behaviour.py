@@ -59,13 +59,13 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
     def _interface(self, vm):
         """``(name, mac, mtu)`` of the guest's NIC with its fixed IP."""
         return layout.interface_of(self.guest_exec(vm, 'ip addr'),
-                                   vm['ip'])
+                                   vm.ip)
 
     def _send_arp(self, sender, eth_src, arp_mac, peer, peer_mac, iface):
         try:
             self.guest_exec(sender, vf.arp_command(
-                iface, peer_mac, eth_src, arp_mac, sender['ip'],
-                peer['ip']))
+                iface, peer_mac, eth_src, arp_mac, sender.ip,
+                peer.ip))
         except lib_exc.SSHExecCommandFailed as exc:
             self.fail('guest %s cannot send a raw frame (it needs python3 '
                       'and root or passwordless sudo; set [sriov] image_ref '
@@ -82,7 +82,7 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
 
         def seen():
             self._send_arp(sender, eth_src, arp_mac, peer, p_mac, s_iface)
-            return self._peer_sees(peer, p_iface, sender['ip']) == arp_mac
+            return self._peer_sees(peer, p_iface, sender.ip) == arp_mac
 
         return test_utils.call_until_true(
             seen, CONF.validation.ping_timeout, 1)
@@ -92,19 +92,19 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         self._send_arp(sender, s_mac, s_mac, peer, p_mac, s_iface)
 
     def _update_port(self, vm, **kwargs):
-        return self.a_ports.update_port(vm['port']['id'], **kwargs)['port']
+        return self.a_ports.update_port(vm.port['id'], **kwargs)['port']
 
     def _wait_port_status(self, vm, status):
         try:
             waiters.wait_for_all(
-                [vm['port']['id']],
+                [vm.port['id']],
                 lambda pid: self.a_ports.show_port(pid)['port']['status'],
                 lambda state: state == status, lambda pid, state: None,
                 CONF.network.build_timeout, CONF.network.build_interval,
                 what='port of %s' % self._vm_name(vm))
         except lib_exc.TimeoutException as exc:
             self.fail('%s (wanted %s after the update): is the SR-IOV agent '
-                      'of %s alive?' % (exc, status, vm['host']))
+                      'of %s alive?' % (exc, status, vm.host))
 
     # -- tests --------------------------------------------------------------
 
@@ -130,22 +130,22 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
             'control failed: ARP requests %s sent from its own MAC %s did '
             'not reach %s within %d s (its entry for %s is %s)'
             % (self._vm_name(a), a_mac, self._vm_name(b),
-               CONF.validation.ping_timeout, a['ip'],
-               self._peer_sees(b, ifaces[1][0], a['ip'])))
+               CONF.validation.ping_timeout, a.ip,
+               self._peer_sees(b, ifaces[1][0], a.ip)))
         forged, claimed = vf.local_mac(), vf.local_mac()
         self._send_arp(a, forged, claimed, b, ifaces[1][1], ifaces[0][0])
         # The control's frames arrived as soon as they were sent; give the
         # forged burst (0.6 s) one second more before reading.
         time.sleep(1)
-        seen = self._peer_sees(b, ifaces[1][0], a['ip'])
+        seen = self._peer_sees(b, ifaces[1][0], a.ip)
         if seen != control:
             self.fail('spoof check is off: %s sent ARP requests with source '
                       'MAC %s (its port %s has MAC %s and port security on) '
                       'and %s now holds %s for %s; the VF must drop frames '
                       'whose source is not its MAC (ip link set <pf> vf N '
                       'spoofchk on)'
-                      % (self._vm_name(a), forged, a['port']['id'], a_mac,
-                         self._vm_name(b), seen, a['ip']))
+                      % (self._vm_name(a), forged, a.port['id'], a_mac,
+                         self._vm_name(b), seen, a.ip))
 
     @decorators.idempotent_id('2a7cafee-f810-4bef-b0a1-f24012632835')
     @utils.requires_ext(extension='port-security', service='network')
@@ -171,9 +171,9 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
             'with source MAC %s did not reach %s within %d s (its entry '
             'for %s is %s): the VF still enforces spoof check; the SR-IOV '
             'agent of %s sets spoofchk from port_security_enabled'
-            % (self._vm_name(a), a['port']['id'], forged, self._vm_name(b),
-               CONF.validation.ping_timeout, a['ip'],
-               self._peer_sees(b, ifaces[1][0], a['ip']), a['host']))
+            % (self._vm_name(a), a.port['id'], forged, self._vm_name(b),
+               CONF.validation.ping_timeout, a.ip,
+               self._peer_sees(b, ifaces[1][0], a.ip), a.host))
 
     @decorators.idempotent_id('70430852-7845-45a3-b163-adf779b64905')
     @utils.services('compute', 'network')
@@ -186,18 +186,18 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         again within [validation] ping_timeout.
         """
         a, b, c = self.vms['a'], self.vms['b'], self.vms['c']
-        self.ping(b, c['ip'])
-        self.ping(b, a['ip'])
+        self.ping(b, c.ip)
+        self.ping(b, a.ip)
         self.addCleanup(self._update_port, c, admin_state_up=True)
         self._update_port(c, admin_state_up=False)
         self._wait_port_status(c, 'DOWN')
-        self.ping(b, a['ip'])
-        self.ping(b, c['ip'], should_succeed=False, count=5,
+        self.ping(b, a.ip)
+        self.ping(b, c.ip, should_succeed=False, count=5,
                   why='its port %s is admin_state_up=False and DOWN, so its '
-                      'VF\'s link must be disabled' % c['port']['id'])
+                      'VF\'s link must be disabled' % c.port['id'])
         self._update_port(c, admin_state_up=True)
         self._wait_port_status(c, 'ACTIVE')
-        self.ping(b, c['ip'])
+        self.ping(b, c.ip)
 
     @decorators.idempotent_id('9edcb313-e0c6-43cc-bd4e-8993f82e4bb4')
     @utils.services('compute', 'network')
@@ -223,10 +223,10 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
             'MTU must be at least the network\'s' % (
                 name, self._vm_name(a), guest_mtu, self.network['id'], mtu))
         for peer in (self.vms['b'], self.vms['n']):
-            self.ping(a, peer['ip'])
-            self.ping(a, peer['ip'], size=mtu - 28,
+            self.ping(a, peer.ip)
+            self.ping(a, peer.ip, size=mtu - 28,
                       why='%d-byte IP packets with DF set (the network\'s '
                           'MTU) get no answer from %s (%s port), while '
                           'small ones do: a hop on the way (PF, embedded '
                           'switch, physnet) has a smaller MTU'
-                          % (mtu, self._vm_name(peer), peer['vnic_type']))
+                          % (mtu, self._vm_name(peer), peer.vnic_type))

@@ -77,7 +77,7 @@ class SriovVlanIsolationTest(base.SriovScenarioTest):
     @utils.services('compute', 'network')
     def test_same_vlan_direct_reachable(self):
         """Control: VFs of one VLAN on one NIC reach each other."""
-        self.ping(self.vms['a1'], self.vms['a2']['ip'])
+        self.ping(self.vms['a1'], self.vms['a2'].ip)
 
     @decorators.idempotent_id('951ff022-1991-403f-a247-aee370a17e09')
     @utils.services('compute', 'network')
@@ -93,13 +93,13 @@ class SriovVlanIsolationTest(base.SriovScenarioTest):
         b1 = self.vms['b1']
         self.assertEqual(
             'ACTIVE', self.a_servers.show_server(
-                b1['server']['id'])['server']['status'],
+                b1.server['id'])['server']['status'],
             'b1 must be ACTIVE for the check to mean anything')
         self.assertEqual(
             'ACTIVE', self.a_ports.show_port(
-                b1['port']['id'])['port']['status'],
+                b1.port['id'])['port']['status'],
             'b1\'s port must be ACTIVE for the check to mean anything')
-        self.ping(self.vms['a1'], self.vms['a2']['ip'])
-        self.ping(self.vms['b2'], b1['ip'])
-        self.ping(self.vms['a1'], b1['ip'], should_succeed=False, count=5)
-        self.ping(self.vms['a2'], b1['ip'], should_succeed=False, count=5)
+        self.ping(self.vms['a1'], self.vms['a2'].ip)
+        self.ping(self.vms['b2'], b1.ip)
+        self.ping(self.vms['a1'], b1.ip, should_succeed=False, count=5)
+        self.ping(self.vms['a2'], b1.ip, should_succeed=False, count=5)
