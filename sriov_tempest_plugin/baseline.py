@@ -22,6 +22,8 @@ not a regression. Points only one run measured are listed, not judged.
 import dataclasses
 import typing
 
+from sriov_tempest_plugin import verdict
+
 DEFAULT_TOLERANCE = 0.10
 
 
@@ -97,14 +99,13 @@ def _key(p):
 
 
 def _label(key):
-    return '%s/%s/%d stream%s' % (key + ('' if key[2] == 1 else 's',))
+    return verdict.point_label(*key)
 
 
 def _spread(p):
     if 'spread' in p:
         return p['spread']
-    median = p['median_gbps']
-    return (p['max_gbps'] - p['min_gbps']) / median if median else 0.0
+    return verdict.spread(p['min_gbps'], p['max_gbps'], p['median_gbps'])
 
 
 def compare(document, baseline, tolerance=DEFAULT_TOLERANCE,

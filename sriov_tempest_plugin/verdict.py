@@ -57,6 +57,17 @@ def goodput_ceiling_gbps(port_speed_gbps, mtu=1500, vlan_tagged=False,
     return port_speed_gbps * payload / wire
 
 
+def point_label(topology, vnic_type, streams):
+    """How messages name a point: ``topology/vnic/3 streams``."""
+    return '%s/%s/%d stream%s' % (topology, vnic_type, streams,
+                                  '' if streams == 1 else 's')
+
+
+def spread(minimum, maximum, median):
+    """Max minus min, relative to the median (0.05 = 5 %)."""
+    return (maximum - minimum) / median if median else 0.0
+
+
 @dataclasses.dataclass(frozen=True)
 class Point(object):
     """The samples (Gbit/s) of one topology x vnic type x stream count."""
@@ -84,18 +95,14 @@ class Point(object):
 
     @property
     def spread(self):
-        """Max minus min, relative to the median (0.05 = 5 %)."""
-        return (self.maximum - self.minimum) / self.median \
-            if self.median else 0.0
+        return spread(self.minimum, self.maximum, self.median)
 
     def with_more(self, samples):
         return dataclasses.replace(self, samples=self.samples +
                                    tuple(samples))
 
     def label(self):
-        return '%s/%s/%d stream%s' % (self.topology, self.vnic_type,
-                                      self.streams,
-                                      '' if self.streams == 1 else 's')
+        return point_label(self.topology, self.vnic_type, self.streams)
 
 
 @dataclasses.dataclass(frozen=True)
