@@ -25,21 +25,19 @@ from sriov_tempest_plugin import results
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import verdict
 
-# Settings a re-judgement may change.
-THRESHOLDS = tuple(k for k, _ in verdict.THRESHOLD_KEYS)
-
 
 def judge(document, **overrides):
     """A copy of ``document`` with its verdicts recomputed.
 
-    :param overrides: new values for keys of :data:`THRESHOLDS`; the rest
+    :param overrides: new values for ``verdict.THRESHOLD_KEYS``; the rest
         of the settings are the file's own. The copy records the overrides
         under ``rejudged``.
     """
-    unknown = sorted(set(overrides) - set(THRESHOLDS))
+    unknown = sorted(set(overrides) - set(verdict.THRESHOLD_KEYS))
     if unknown:
         raise ValueError('cannot re-judge with %s; known: %s'
-                         % (', '.join(unknown), ', '.join(sorted(THRESHOLDS))))
+                         % (', '.join(unknown),
+                            ', '.join(sorted(verdict.THRESHOLD_KEYS))))
     overrides = {k: v for k, v in overrides.items() if v is not None}
     _check_thresholds(overrides)
     out = copy.deepcopy(document)

@@ -126,16 +126,16 @@ class Verdict(object):
 LINE_RATE_REFERENCES = ('goodput_ceiling', 'port_speed')
 
 #: The thresholds: the settings a results file can be judged again with
-#: (``sriov-tempest-report --port-speed-gbps ...``), and their types.
-THRESHOLD_KEYS = (('port_speed_gbps', float), ('line_rate_reference', str),
-                  ('line_rate_fraction', float), ('line_rate_streams', list),
-                  ('margin_over_normal', float), ('margin_streams', list))
+#: (``sriov-tempest-report --port-speed-gbps ...``).
+THRESHOLD_KEYS = ('port_speed_gbps', 'line_rate_reference',
+                  'line_rate_fraction', 'line_rate_streams',
+                  'margin_over_normal', 'margin_streams')
 
 #: The settings a results file carries, in the order the page shows them:
 #: everything that judged its points (the thresholds and what the line rate
 #: follows from) and everything that measured them.
 SETTINGS_KEYS = (('physical_network', 'vnic_type') +
-                 tuple(k for k, _ in THRESHOLD_KEYS) +
+                 THRESHOLD_KEYS +
                  ('tcp_timestamps', 'mtu', 'streams', 'iperf_mode',
                   'iperf_duration', 'iperf_omit', 'iperf_repeats',
                   'decide_early'))

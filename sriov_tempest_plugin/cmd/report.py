@@ -86,7 +86,7 @@ def parser():
 def main(argv=None, out=None):
     out = out or sys.stdout
     args = parser().parse_args(argv)
-    overrides = {k: getattr(args, k) for k in rejudge.THRESHOLDS}
+    overrides = {k: getattr(args, k) for k in verdict.THRESHOLD_KEYS}
     try:
         documents = [results.load(path) for path in args.results]
         base = results.load(args.baseline) if args.baseline else None

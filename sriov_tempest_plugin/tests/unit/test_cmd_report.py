@@ -116,4 +116,4 @@ class ThresholdOptionsTest(base.TestCase):
     def test_one_option_per_threshold_key(self):
         dests = {a.dest for g in cmd.parser()._action_groups
                  if g.title == 're-judge' for a in g._group_actions}
-        self.assertEqual({k for k, _ in verdict.THRESHOLD_KEYS}, dests)
+        self.assertEqual(set(verdict.THRESHOLD_KEYS), dests)
