@@ -26,6 +26,9 @@ import time
 
 import paramiko
 
+from lab import card
+from lab import fabric
+from lab import faults
 from lab import layout
 from lab import nic
 from lab import provision
@@ -62,13 +65,14 @@ def ssh(host, key, command, timeout=60):
         client.close()
 
 
-def node_cmd(node, *cmd):
-    env = dict(os.environ, OVS_RUNDIR=os.path.join(
-        os.environ['SRIOV_LAB_DIR'], 'data', 'ovs', node))
-    netns = '%s-%s' % (layout.PREFIX, node)
-    return subprocess.run(['ip', 'netns', 'exec', netns] + list(cmd),
-                          env=env, capture_output=True,
-                          text=True, check=True, timeout=30).stdout
+def node_cmd(name, *cmd):
+    """Run ``cmd`` in compute node ``name``'s namespace, with its OVS."""
+    node = faults.node_named(name)
+    ovs = fabric.node_ovs(layout.State.default(), node)
+    return subprocess.run(['ip', 'netns', 'exec', node.netns] + list(cmd),
+                          env=dict(os.environ, **ovs.env),
+                          capture_output=True, text=True, check=True,
+                          timeout=30).stdout
 
 
 def main():
@@ -200,13 +204,12 @@ def check_direct(conn, servers, ips, addr, key):
     out['direct_binding'] = '%s, pci_slot %s' % (port.binding_vif_type,
                                                  slot)
     # The card says which namespace holds the VF at pci_slot.
-    card_dir = os.path.join(os.environ['SRIOV_LAB_DIR'], 'data', 'nic',
-                            'compute1')
-    spec = json.load(open(os.path.join(card_dir, 'spec.json')))
-    state = json.load(open(os.path.join(card_dir, 'state.json')))
-    index = next(vf['index'] for vf in spec['vfs']
-                 if vf['address'] == slot)
-    holder = state[str(index)]['assigned_to']
+    fw = card.firmware(layout.State.default(),
+                       faults.node_named('compute1'))
+    spec = fw.spec
+    index = fw.index_of(slot)
+    vf_state = fw.vfs()[index]
+    holder = vf_state['assigned_to']
     want = layout.GUEST_NETNS_PREFIX + servers['d'][0].id
     if holder != want:
         raise SmokeFailure('VF %s is held by %s, not %s'
@@ -219,7 +222,7 @@ def check_direct(conn, servers, ips, addr, key):
     out['direct_vf'] = 'VF %d (%s) is eth0 of %s' % (index, slot, want)
     # The SR-IOV agent turned the VF's spoof check on (port security):
     # the card's switch passes only the port's MAC from it.
-    if not state[str(index)].get('spoofchk'):
+    if not vf_state.get('spoofchk'):
         raise SmokeFailure('VF %d of the direct port has spoofchk off'
                            % index)
     flows = subprocess.run(
