@@ -94,10 +94,6 @@ class Outcome(object):
         return out
 
 
-def _key(p):
-    return (p['topology'], p['vnic_type'], p['streams'])
-
-
 def _label(key):
     return verdict.point_label(*key)
 
@@ -119,7 +115,7 @@ def compare(document, baseline, tolerance=DEFAULT_TOLERANCE,
         raise ValueError('tolerance must be 0 or more, got %r' % tolerance)
 
     def points(doc):
-        return {_key(p): p for p in doc['points']
+        return {verdict.point_key(p): p for p in doc['points']
                 if topologies is None or p['topology'] in topologies}
 
     mine, base = points(document), points(baseline)

@@ -69,9 +69,8 @@ def figure(document):
     pyplot = _pyplot()
     settings = document['settings']
     sriov = settings['vnic_type']
-    points = {(p['topology'], p['vnic_type'], p['streams']): p
-              for p in document['points']}
-    failed = {(v['topology'], v['vnic_type'], v['streams'])
+    points = {verdict.point_key(p): p for p in document['points']}
+    failed = {verdict.point_key(v)
               for v in document['verdicts'] if not v['passed']}
     names = [t.name for t in topology.TOPOLOGIES
              if any(k[0] == t.name for k in points)]

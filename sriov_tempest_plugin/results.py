@@ -59,8 +59,7 @@ class Results(object):
         cpu_bound = [i for i, r in enumerate(runs)
                      if r.cpu_bound(cpu_bound_percent)]
         self.points = [p for p in self.points
-                       if (p['topology'], p['vnic_type'], p['streams']) !=
-                       (point.topology, point.vnic_type, point.streams)]
+                       if verdict.point_key(p) != verdict.point_key(point)]
         self.points.append({
             'topology': point.topology,
             'vnic_type': point.vnic_type,
@@ -88,11 +87,9 @@ class Results(object):
         })
 
     def add_verdicts(self, verdicts):
-        keys = {(v.kind, v.topology, v.vnic_type, v.streams)
-                for v in verdicts}
+        keys = {(v.kind,) + verdict.point_key(v) for v in verdicts}
         self.verdicts = [v for v in self.verdicts
-                         if (v['kind'], v['topology'], v['vnic_type'],
-                             v['streams']) not in keys]
+                         if (v['kind'],) + verdict.point_key(v) not in keys]
         self.verdicts.extend(v.as_dict() for v in verdicts)
 
     @property
@@ -146,8 +143,7 @@ def verdicts_by_point(document):
     """
     verdicts = {}
     for v in document.get('verdicts', []):
-        verdicts.setdefault((v['topology'], v['vnic_type'], v['streams']),
-                            []).append(v)
+        verdicts.setdefault(verdict.point_key(v), []).append(v)
     return verdicts
 
 
@@ -158,21 +154,20 @@ def text_table(document):
               'verdict')
     rows = [header]
     for p in sorted(document.get('points', []), key=_point_key):
-        judged = verdicts.get((p['topology'], p['vnic_type'], p['streams']),
-                              [])
+        judged = verdicts.get(verdict.point_key(p), [])
         if judged:
-            verdict = ' '.join('%s:%s' % (v['kind'],
+            outcome = ' '.join('%s:%s' % (v['kind'],
                                           'pass' if v['passed'] else 'FAIL')
                                for v in sorted(judged,
                                                key=lambda v: v['kind']))
         else:
-            verdict = '-'
+            outcome = '-'
         if p.get('cpu_bound_samples'):
-            verdict += ' (cpu-bound)'
+            outcome += ' (cpu-bound)'
         rows.append((p['topology'], p['vnic_type'], str(p['streams']),
                      '%.2f' % p['median_gbps'],
                      '%.2f-%.2f' % (p['min_gbps'], p['max_gbps']),
-                     '%.1f%%' % (100 * p['spread']), verdict))
+                     '%.1f%%' % (100 * p['spread']), outcome))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ['  '.join(cell.ljust(w) for cell, w in zip(row, widths))
              .rstrip() for row in rows]

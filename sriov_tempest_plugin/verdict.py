@@ -63,6 +63,17 @@ def point_label(topology, vnic_type, streams):
                                   '' if streams == 1 else 's')
 
 
+def point_key(p):
+    """A point's identity: ``(topology, vnic_type, streams)``.
+
+    Of a point or verdict dict of a results document, or of a
+    :class:`Point` or :class:`Verdict`.
+    """
+    if isinstance(p, dict):
+        return (p['topology'], p['vnic_type'], p['streams'])
+    return (p.topology, p.vnic_type, p.streams)
+
+
 def spread(minimum, maximum, median):
     """Max minus min, relative to the median (0.05 = 5 %)."""
     return (maximum - minimum) / median if median else 0.0

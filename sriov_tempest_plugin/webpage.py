@@ -66,8 +66,7 @@ def _points_table(document):
             'min-max', 'spread', 'verdict')
     rows = ['<tr>%s</tr>' % ''.join('<th>%s</th>' % _e(h) for h in head)]
     for p in document['points']:
-        judged = verdicts.get((p['topology'], p['vnic_type'], p['streams']),
-                              [])
+        judged = verdicts.get(verdict.point_key(p), [])
         cell = ' '.join(
             '%s: %s' % (_e(v['kind']), _status(v['passed']).replace(
                 'PASSED', 'pass').replace('FAILED', 'FAIL'))

@@ -70,6 +70,19 @@ class PointTest(base.TestCase):
                          point('direct', 1, 1.0).with_more([2.0, 3.0])
                          .samples)
 
+    def test_key_same_for_point_its_dict_and_its_verdicts(self):
+        p = point('direct', 3, 9.1, 9.5, 9.3)
+        key = (WIRE, 'direct', 3)
+        self.assertEqual(key, verdict.point_key(p))
+        self.assertEqual(key, verdict.point_key(
+            {'topology': WIRE, 'vnic_type': 'direct', 'streams': 3,
+             'median_gbps': 9.3}))
+        judged = verdict.judge_line_rate(p, 9.0, '10 Gbit/s', 0.9)
+        self.assertEqual(key, verdict.point_key(judged))
+        self.assertEqual(key, verdict.point_key(judged.as_dict()))
+        self.assertNotEqual(key, verdict.point_key(
+            point('direct', 1, 9.3)))
+
 
 class PaperFiguresTest(base.TestCase):
     """The paper's own figures.
