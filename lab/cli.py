@@ -57,37 +57,13 @@ START = time.monotonic()
 
 # -- installation -------------------------------------------------------------
 
-def missing_packages():
-    out = proc.run(['dpkg-query', '-W', '-f', '${Package} ${Status}\n'] +
-                   list(APT_PACKAGES), check=False)
-    installed = {line.split()[0] for line in out.splitlines()
-                 if line.endswith('install ok installed')}
-    return [p for p in APT_PACKAGES if p not in installed]
-
-
 def ensure_packages():
-    missing = missing_packages()
-    if not missing:
-        return
-    log('apt-get install %s', ' '.join(missing))
-    env = {'DEBIAN_FRONTEND': 'noninteractive'}
-    # Debian's maintainer scripts must not start the services: the lab
-    # starts its own, by hand.
-    policy = '/usr/sbin/policy-rc.d'
-    made_policy = not os.path.exists(policy)
-    if made_policy:
-        with open(policy, 'w') as f:
-            f.write('#!/bin/sh\nexit 101\n')
-        os.chmod(policy, 0o755)
-    try:
-        if not proc.ok(['apt-get', 'install', '-y', '--no-install-recommends']
-                       + missing, env=env, timeout=900):
-            proc.run(['apt-get', 'update'], env=env, timeout=600)
-            proc.run(['apt-get', 'install', '-y', '--no-install-recommends']
-                     + missing, env=env, timeout=900)
-    finally:
-        if made_policy:
-            os.unlink(policy)
+    """Install the lab's Debian packages that are missing (as root)."""
+    out = proc.run(['bash', os.path.join(layout.repo_root(), 'tools',
+                                         'ensure-debian-packages.sh')] +
+                   list(APT_PACKAGES), timeout=1800)
+    if out.strip():
+        log(out.strip())
 
 
 def ensure_venv(state):

@@ -48,20 +48,7 @@ PACKAGES+=,systemd-resolved,openssh-server,cloud-init,cloud-guest-utils
 PACKAGES+=,iperf3,netcat-openbsd,iputils-ping,iproute2,python3,sudo
 PACKAGES+=,ca-certificates
 
-HOST_PACKAGES="mmdebstrap e2fsprogs fdisk qemu-utils"
-missing=""
-for p in $HOST_PACKAGES; do
-    dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' \
-        || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-    echo "== apt-get install$missing"
-    export DEBIAN_FRONTEND=noninteractive
-    # shellcheck disable=SC2086
-    apt-get install -y --no-install-recommends $missing >/dev/null \
-        || { apt-get update >/dev/null
-             apt-get install -y --no-install-recommends $missing >/dev/null; }
-fi
+tools/ensure-debian-packages.sh mmdebstrap e2fsprogs fdisk qemu-utils
 
 start=$(date +%s)
 work=$(mktemp -d "$(dirname "$(readlink -f "$output")")/.guest-image.XXXXXX")

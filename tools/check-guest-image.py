@@ -50,23 +50,14 @@ def log(msg):
 
 
 def ensure_packages():
-    missing = [p for p in HOST_PACKAGES if subprocess.run(
-        ['dpkg-query', '-W', '-f', '${Status}', p], capture_output=True,
-        text=True).stdout.find('ok installed') < 0]
-    if not missing:
-        return
-    if os.geteuid() != 0:
-        raise CheckFailed('missing Debian packages %s: install them '
-                          '(apt-get install %s) or run this as root'
-                          % (', '.join(missing), ' '.join(missing)))
-    log('apt-get install %s' % ' '.join(missing))
-    env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
-    cmd = ['apt-get', 'install', '-y', '--no-install-recommends'] + missing
-    if subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL).returncode:
-        subprocess.run(['apt-get', 'update'], env=env, check=True,
-                       stdout=subprocess.DEVNULL, timeout=600)
-        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL,
-                       timeout=900)
+    res = subprocess.run(
+        ['bash', os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                              'ensure-debian-packages.sh')] +
+        list(HOST_PACKAGES), stderr=subprocess.PIPE, text=True)
+    if res.returncode:
+        raise CheckFailed(res.stderr.strip().splitlines()[-1]
+                          if res.stderr.strip() else
+                          'installing %s failed' % ' '.join(HOST_PACKAGES))
 
 
 def free_port():
