@@ -71,8 +71,7 @@ def describe(kind, topology_name):
 
 def line_rate_threshold(settings):
     """The gate's near-line-rate threshold for the lab's tempest.conf."""
-    return verdict.line_rate_threshold_gbps(
-        settings['port_speed_gbps'], settings['line_rate_fraction'])[0]
+    return verdict.line_rate_threshold_of(settings)[0]
 
 
 def shortfalls(figures, settings, headroom=HEADROOM):

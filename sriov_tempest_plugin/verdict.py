@@ -178,10 +178,7 @@ class Thresholds(object):
         ``tcp_timestamps`` were recorded take their defaults.
         """
         reference = settings.get('line_rate_reference', 'goodput_ceiling')
-        threshold, text = line_rate_threshold_gbps(
-            settings['port_speed_gbps'], settings['line_rate_fraction'],
-            reference, mtu=settings.get('mtu') or 1500, vlan_tagged=True,
-            tcp_timestamps=settings.get('tcp_timestamps', True))
+        threshold, text = line_rate_threshold_of(settings)
         return cls(settings['vnic_type'], threshold, text, reference,
                    settings['line_rate_fraction'],
                    tuple(settings['line_rate_streams']),
@@ -224,6 +221,21 @@ def threshold_problem(option, value):
         if value is None or value < 0:
             return 'must be 0 or more, e.g. 0.4 for "40 % faster than OVS"'
     return None
+
+
+def line_rate_threshold_of(settings):
+    """``(Gbit/s, text)`` of the line-rate threshold of judged settings.
+
+    ``settings`` has ``port_speed_gbps`` and ``line_rate_fraction``;
+    ``line_rate_reference``, ``mtu`` and ``tcp_timestamps`` take their
+    defaults when absent (results files written before they were
+    recorded; the lab's capacity check, which sets only the first two).
+    """
+    return line_rate_threshold_gbps(
+        settings['port_speed_gbps'], settings['line_rate_fraction'],
+        settings.get('line_rate_reference', 'goodput_ceiling'),
+        mtu=settings.get('mtu') or 1500, vlan_tagged=True,
+        tcp_timestamps=settings.get('tcp_timestamps', True))
 
 
 def line_rate_threshold_gbps(port_speed_gbps, fraction,
