@@ -64,9 +64,17 @@ class Link(object):
 
 @dataclasses.dataclass(frozen=True)
 class VirtualFunction(object):
+    """One ``vf N ...`` line of a PF in ``ip link``: what its driver reports.
+
+    The flags are None when the driver does not report them.
+    """
     index: int
     mac: str
     vlan: typing.Optional[int]
+    spoofchk: typing.Optional[bool] = None
+    link_state: typing.Optional[str] = None   # auto, enable or disable
+    trust: typing.Optional[bool] = None
+    max_tx_rate: typing.Optional[int] = None  # Mbit/s; 0 is no limit
 
 
 _LINK_HEAD = re.compile(r'^\d+:\s+(?P<name>[^:@\s]+)(?:@(?P<peer>[^:\s]+))?:'
@@ -75,6 +83,27 @@ _VF = re.compile(r'vf (?P<index>\d+)\s+(?:link/ether\s+)?(?:MAC\s+)?'
                  r'(?P<mac>[0-9a-f:]{17})(?P<rest>[^\n]*)')
 _KINDS = ('tun', 'veth', 'bridge_slave', 'bridge', 'openvswitch',
           'vlan', 'macvtap', 'macvlan', 'dummy', 'vxlan')
+
+
+def _vf_flag(rest, pattern, convert):
+    match = re.search(pattern, rest)
+    return convert(match.group(1)) if match else None
+
+
+def _virtual_function(match):
+    rest = match.group('rest')
+
+    def on(word):
+        return word == 'on'
+
+    return VirtualFunction(
+        int(match.group('index')), match.group('mac'),
+        _vf_flag(rest, r'\bvlan (\d+)', int),
+        spoofchk=_vf_flag(rest, r'\bspoof checking (on|off)\b', on),
+        link_state=_vf_flag(rest, r'\blink-state (auto|enable|disable)\b',
+                            str),
+        trust=_vf_flag(rest, r'\btrust (on|off)\b', on),
+        max_tx_rate=_vf_flag(rest, r'\bmax_tx_rate (\d+)\s*Mbps', int))
 
 
 def _field(words, key):
@@ -126,10 +155,7 @@ def parse_ip_link(text):
             elif part.startswith('vf '):
                 vf = _VF.match(part)
                 if vf:
-                    vlan = re.search(r'vlan (\d+)', vf.group('rest'))
-                    vfs.append(VirtualFunction(
-                        int(vf.group('index')), vf.group('mac'),
-                        int(vlan.group(1)) if vlan else None))
+                    vfs.append(_virtual_function(vf))
             else:
                 details.append(part)
         links[head.group('name')] = Link(
@@ -248,6 +274,47 @@ def host_findings(view, vnic_type, hybrid_plug=True,
                         'segment is %s' % (vnic_type, view.port_id,
                                            view.vf[1].index, view.vf[0],
                                            view.vf[1].vlan, segmentation_id))
+    return problems
+
+
+#: How ``ip link`` words each VF flag, for messages.
+_VF_FLAG_WORDS = {
+    'spoofchk': lambda v: 'spoof checking %s' % ('on' if v else 'off'),
+    'link_state': lambda v: 'link-state %s' % v,
+    'trust': lambda v: 'trust %s' % ('on' if v else 'off'),
+    'max_tx_rate': lambda v: 'max_tx_rate %sMbps' % v,
+}
+
+
+def vf_flag_findings(view, why, **expected):
+    """What the host reports wrongly about a port's VF, or None.
+
+    :param view: :class:`HostView` of the port (its ``ip link`` only).
+    :param why: what Neutron was told, for the message, e.g.
+        ``"port security off"``.
+    :param expected: VirtualFunction flags Neutron asked the agent for,
+        e.g. ``spoofchk=False``.
+    :returns: None when the host lists no VFs (nothing to compare);
+        else a list of sentences, empty when every flag is as asked.
+    """
+    if not view.pfs:
+        return None
+    if view.vf is None:
+        return ['port %s: none of the VFs this host lists (PF %s) holds the '
+                'port\'s MAC' % (view.port_id, ', '.join(view.pfs))]
+    pf, found = view.vf
+    problems = []
+    for key, want in sorted(expected.items()):
+        seen = getattr(found, key)
+        if seen != want:
+            problems.append(
+                'port %s (%s): the host reports VF %d of %s with %s, '
+                'Neutron asked for %s; the SR-IOV agent sets it with ip '
+                'link set %s vf %d, and the NIC\'s driver did not take it'
+                % (view.port_id, why, found.index, pf,
+                   'no %s flag' % key if seen is None
+                   else _VF_FLAG_WORDS[key](seen),
+                   _VF_FLAG_WORDS[key](want), pf, found.index))
     return problems
 
 

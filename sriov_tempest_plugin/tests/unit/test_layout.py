@@ -87,6 +87,19 @@ class IpLinkTest(base.TestCase):
                          (pf.vfs[2].index, pf.vfs[2].mac, pf.vfs[2].vlan))
         self.assertIsNone(pf.vfs[1].vlan)
 
+    def test_vf_flags(self):
+        links = layout.parse_ip_link(
+            base.fixture('ip-d-o-link-pf-vf-flags.txt'))
+        vfs = links['ens1f0'].vfs
+        self.assertEqual(
+            [(0, False, 'auto', False, None), (1, True, 'auto', True, 300),
+             (2, True, 'disable', False, None),
+             (3, True, 'auto', False, None)],
+            [(v.index, v.spoofchk, v.link_state, v.trust, v.max_tx_rate)
+             for v in vfs])
+        self.assertEqual([1305, 1305, 1305, None], [v.vlan for v in vfs])
+        self.assertEqual((), links['lo'].vfs)
+
     def test_old_iproute2_vf_format(self):
         text = ('4: enp5s0f0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 '
                 'qdisc mq state UP mode DEFAULT qlen 1000\n'
@@ -95,6 +108,8 @@ class IpLinkTest(base.TestCase):
                 'on, link-state auto\n')
         vf = layout.parse_ip_link(text)['enp5s0f0'].vfs[0]
         self.assertEqual((0, DIRECT_MAC, 100), (vf.index, vf.mac, vf.vlan))
+        self.assertEqual((True, 'auto', None), (vf.spoofchk, vf.link_state,
+                                                vf.trust))
 
     def test_not_ip_link(self):
         self.assertRaises(exceptions.LayoutParseError, layout.parse_ip_link,
@@ -187,6 +202,63 @@ class HostFindingsTest(base.TestCase):
         view = self._view(NORMAL, 'fa:16:3e:5d:2a:91')
         findings = layout.host_findings(view, 'normal', hybrid_plug=False)
         self.assertIn('qbr3f1c9b2e-7a exists although', '\n'.join(findings))
+
+
+class VfFlagFindingsTest(base.TestCase):
+
+    def _view(self, mac, fixture='ip-d-o-link-pf-vf-flags.txt'):
+        return layout.host_view(DIRECT, mac, layout.parse_ip_link(
+            base.fixture(fixture)), {}, ())
+
+    def test_port_security_off_reported(self):
+        view = self._view('fa:16:3e:4e:8a:10')
+        self.assertEqual([], layout.vf_flag_findings(
+            view, 'port security off', spoofchk=False))
+
+    def test_spoof_check_left_on(self):
+        # The agent was told port security off; the VF still checks.
+        problems = layout.vf_flag_findings(
+            self._view('fa:16:3e:4e:8a:12'), 'port security off',
+            spoofchk=False)
+        self.assertEqual(1, len(problems))
+        self.assertIn('VF 2 of ens1f0 with spoof checking on, Neutron '
+                      'asked for spoof checking off', problems[0])
+        self.assertIn('(port security off)', problems[0])
+
+    def test_several_flags(self):
+        view = self._view('fa:16:3e:4e:8a:11')
+        self.assertEqual([], layout.vf_flag_findings(
+            view, 'QoS, trusted', spoofchk=True, trust=True,
+            max_tx_rate=300, link_state='auto'))
+        problems = layout.vf_flag_findings(
+            view, 'untrusted', trust=False, max_tx_rate=0)
+        self.assertEqual(2, len(problems))
+        self.assertIn('max_tx_rate 300Mbps', problems[0])
+        self.assertIn('trust on', problems[1])
+
+    def test_port_mac_on_no_vf(self):
+        problems = layout.vf_flag_findings(
+            self._view('fa:16:3e:00:00:01'), 'port security on',
+            spoofchk=True)
+        self.assertEqual(1, len(problems))
+        self.assertIn('none of the VFs this host lists (PF ens1f0)',
+                      problems[0])
+
+    def test_host_lists_no_vfs(self):
+        view = self._view(DIRECT_MAC, 'ip-d-o-link-hybrid-plug.txt')
+        self.assertIsNone(layout.vf_flag_findings(
+            view, 'port security on', spoofchk=True))
+
+    def test_flag_not_reported(self):
+        text = ('4: enp5s0f0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 '
+                'qdisc mq state UP mode DEFAULT qlen 1000\n'
+                '    link/ether 90:e2:ba:5c:1a:40 brd ff:ff:ff:ff:ff:ff\n'
+                '    vf 0 MAC fa:16:3e:8c:1b:57, vlan 100, spoof checking '
+                'on, link-state auto\n')
+        view = layout.host_view(DIRECT, DIRECT_MAC,
+                                layout.parse_ip_link(text), {}, ())
+        problems = layout.vf_flag_findings(view, 'trusted', trust=True)
+        self.assertIn('with no trust flag', problems[0])
 
 
 class ApiFindingsTest(base.TestCase):
