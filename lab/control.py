@@ -361,11 +361,16 @@ def host_key(state):
     return state.path('data', 'host-ssh', 'id_ed25519')
 
 
+#: The PATH of a login on a Debian host (sshd's default for root).
+HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+
+
 def start_node_sshd(state, node):
     """An sshd on the node's management address, for host-level checks.
 
-    Logins get the node's view: its network namespace, its /sys, and
-    ovs-* pointed at its Open vSwitch.
+    Logins get the node's view: its network namespace, its /sys, ovs-*
+    pointed at its Open vSwitch, and ``ip`` as ``lab/host-bin/ip``: the
+    card's PF lists its VFs in ``ip link`` as a PF driver reports them.
     """
     d = state.path('data', 'host-ssh')
     os.makedirs(d, mode=0o700, exist_ok=True)
@@ -378,7 +383,10 @@ def start_node_sshd(state, node):
     if not os.path.exists(hostkey):
         proc.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f',
                   hostkey])
-    env = fabric.node_ovs(state, node).env
+    env = dict(fabric.node_ovs(state, node).env,
+               SRIOV_LAB_NIC_DIR=card.card_dir(state, node),
+               PATH=':'.join([os.path.join(layout.repo_root(), 'lab',
+                                           'host-bin'), HOST_PATH]))
     conf = os.path.join(d, 'sshd_%s.conf' % node.name)
     with open(conf, 'w') as f:
         f.write('\n'.join([
@@ -389,7 +397,7 @@ def start_node_sshd(state, node):
             'PermitRootLogin prohibit-password',
             'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
             'UsePAM no', 'StrictModes no', 'UseDNS no',
-            'SetEnv %s' % ' '.join('%s=%s' % kv for kv in sorted(
+            'SetEnv %s' % ' '.join('"%s=%s"' % kv for kv in sorted(
                 env.items())), '']))
     proc.spawn(state, sshd_service(node),
                ['/usr/sbin/sshd', '-D', '-e', '-f', conf], netns=node.netns)

@@ -49,6 +49,8 @@ FAULTS = (
     Fault('no-link-state', 'compute1', "the node's card keeps a VF's link "
           "up when the agent disables it (admin_state_up=False)"),
     Fault('no-spoofchk', 'compute1', "the node's card ignores spoof check"),
+    Fault('sticky-spoofchk', 'compute1', "the node's card keeps spoof check "
+          "on (and reports it on) when told to turn it off"),
     Fault('small-mtu', 'compute1', "the node's card switches VF frames at "
           "MTU %d, below the physnet's %d" % (nic.SMALL_MTU, nic.PORT_MTU)),
     Fault('slow-port', 'compute2', "the node's wire runs at %d %% of the "

@@ -60,6 +60,11 @@ ROWS = (
         'cannot SSH to guest'),
     Row('no-spoofchk', 'test_sriov_vf_behaviour',
         (VF + 'test_spoofed_source_mac_dropped',), 'spoof check is off'),
+    # The traffic check fails, and its message carries what the host's
+    # ip link reports for the VF (lab/host-bin/ip).
+    Row('sticky-spoofchk', 'test_sriov_vf_behaviour',
+        (VF + 'test_spoof_check_off_without_port_security',),
+        'with spoof checking on, Neutron asked for spoof checking off'),
     Row('no-link-state', 'test_sriov_vf_behaviour',
         (VF + 'test_admin_state_down_stops_vf',),
         'is admin_state_up=False and DOWN'),

@@ -25,6 +25,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 
 PF_DEVICE = 'ens1f0'
 VENDOR_ID = '8086'
@@ -189,13 +190,15 @@ SWITCH = 'esw'  # the embedded switch's bridge (lab.card)
 #: off-by-one in the firmware's VLAN table); ``vlan-leak`` forwards frames
 #: between VFs of different VLANs; ``vf-link-down`` keeps every VF's link
 #: down; ``no-link-state`` keeps a VF's link up when told to disable it;
-#: ``no-spoofchk`` ignores spoof check; ``no-rate-limit`` ignores
+#: ``no-spoofchk`` ignores spoof check; ``sticky-spoofchk`` keeps spoof
+#: check on when told to turn it off (and reports it on); ``no-rate-limit``
+#: ignores
 #: ``max_tx_rate`` (not offered by ``lab fault`` until a QoS family can
 #: catch it: every fault offered has a matrix row); ``small-mtu`` runs
 #: the switch's VF ports at ``SMALL_MTU`` (a PF left below the physnet's
 #: MTU).
 CARD_FAULTS = ('wrong-vlan', 'vlan-leak', 'vf-link-down', 'no-link-state',
-               'no-spoofchk', 'no-rate-limit', 'small-mtu')
+               'no-spoofchk', 'sticky-spoofchk', 'no-rate-limit', 'small-mtu')
 #: The MTU of the card's switch ports: the physnet's (Neutron's default
 #: global_physnet_mtu), and what ``small-mtu`` leaves them at.
 PORT_MTU = 1500
@@ -255,6 +258,88 @@ def spoof_flows(index, vf_state, faults=()):
     return ['cookie=%s,priority=100,in_port=%s,dl_src=%s,actions=NORMAL'
             % (cookie, rep, vf_state['mac']),
             'cookie=%s,priority=90,in_port=%s,actions=drop' % (cookie, rep)]
+
+
+#: ``ip link``'s words for a VF's link state (IFLA_VF_LINK_STATE).
+LINK_WORDS = {LINK_AUTO: 'auto', LINK_ENABLE: 'enable',
+              LINK_DISABLE: 'disable'}
+_LINK_RECORD = re.compile(r'^\d+:\s+(?P<name>[^:@\s]+)(?:@\S+)?:\s+<')
+#: iproute2 options that take a value, and those whose output is not the
+#: plain listing (JSON, brief) or not this namespace's.
+_IP_VALUE_OPTIONS = ('-f', '-family', '-rc', '-rcvbuf', '-l', '-loops',
+                     '-b', '-batch')
+_IP_OTHER_OUTPUT = ('-j', '-json', '-br', '-brief', '-n', '-netns',
+                    '-b', '-batch')
+
+
+def ip_link_listing(args):
+    """Whether ``ip ARGS`` lists links in the plain format.
+
+    That is ``ip [-d] [-o] link [show ...]``, the output
+    :func:`with_vf_report` adds to.
+    """
+    args = list(args)
+    while args and args[0].startswith('-'):
+        option = args.pop(0)
+        if option in _IP_OTHER_OUTPUT:
+            return False
+        if option in _IP_VALUE_OPTIONS and args:
+            args.pop(0)
+    if not args or not 'link'.startswith(args[0]):
+        return False
+    return len(args) == 1 or any(word.startswith(args[1])
+                                 for word in ('show', 'list', 'lst'))
+
+
+def vf_report_lines(vfs):
+    """The ``vf N ...`` lines ``ip link`` prints for a PF's VFs.
+
+    As iproute2 prints (``print_vfinfo``, in its order) what a PF driver
+    reports in IFLA_VFINFO_LIST; ``vfs`` is {index: state}.
+    """
+    lines = []
+    for index, st in sorted(vfs.items()):
+        words = ['vf %d     link/ether %s brd ff:ff:ff:ff:ff:ff'
+                 % (index, st['mac'])]
+        if st.get('vlan'):
+            words.append('vlan %d' % st['vlan'])
+        if st.get('max_tx_rate'):
+            # The kernel reports the old single rate as the maximum too.
+            words.append('tx rate %d (Mbps)' % st['max_tx_rate'])
+            words.append('max_tx_rate %dMbps' % st['max_tx_rate'])
+        if st.get('min_tx_rate'):
+            words.append('min_tx_rate %dMbps' % st['min_tx_rate'])
+        words.append('spoof checking %s' % ('on' if st['spoofchk']
+                                            else 'off'))
+        words.append('link-state %s' % LINK_WORDS[int(st['link_state'])])
+        words.append('trust %s' % ('on' if st.get('trust') else 'off'))
+        lines.append(', '.join(words))
+    return lines
+
+
+def with_vf_report(ip_link_text, pf_device, lines):
+    """``ip link`` output with the VF ``lines`` ending a PF's record.
+
+    On a line of their own each, or after a backslash in one-line mode
+    (``-o``), as iproute2 prints them.
+    """
+    out = []
+    in_pf = False
+    for line in ip_link_text.splitlines():
+        head = _LINK_RECORD.match(line)
+        if head and in_pf:
+            out.extend('    ' + vf for vf in lines)
+            in_pf = False
+        if head and head.group('name') == pf_device:
+            if '\\' in line:      # one-line mode: the record is this line
+                line = line.rstrip('\n') + ''.join(
+                    '\\    ' + vf for vf in lines)
+            else:
+                in_pf = True
+        out.append(line)
+    if in_pf:
+        out.extend('    ' + vf for vf in lines)
+    return '\n'.join(out) + ('\n' if ip_link_text.endswith('\n') else '')
 
 
 def initial_vf_state():
@@ -375,6 +460,8 @@ class Firmware:
             st[str(index)]['link_state'] = int(link_state)
 
     def set_spoofchk(self, index, enabled):
+        if 'sticky-spoofchk' in self.card.faults():
+            enabled = True
         with self.card.state() as st:
             st[str(index)]['spoofchk'] = bool(enabled)
             vf_state = dict(st[str(index)])

@@ -1,3 +1,4 @@
+import os
 import tempfile
 import unittest
 
@@ -68,6 +69,87 @@ class SpoofCheckTest(unittest.TestCase):
         state = dict(nic.initial_vf_state(), mac='fa:16:3e:00:00:01',
                      spoofchk=False)
         self.assertEqual([], nic.spoof_flows(0, state))
+
+
+def fixture(name):
+    with open(os.path.join(os.path.dirname(__file__), 'fixtures',
+                           name)) as f:
+        return f.read()
+
+
+class HostReportTest(unittest.TestCase):
+    """The VF lines lab/host-bin/ip adds to the node's ``ip link``."""
+
+    VFS = {0: dict(nic.initial_vf_state(), mac='fa:16:3e:4e:8a:10',
+                   vlan=105, spoofchk=False),
+           1: dict(nic.initial_vf_state(), mac='fa:16:3e:4e:8a:11',
+                   vlan=105, max_tx_rate=300,
+                   link_state=nic.LINK_DISABLE),
+           2: nic.initial_vf_state()}
+
+    def test_which_commands_list_links(self):
+        for args in (['link'], ['-d', '-o', 'link'], ['l'], ['link', 'show'],
+                     ['-o', 'link', 'show', 'dev', 'ens1f0'], ['li', 'ls'],
+                     ['-f', 'link', 'link'], ['-d', 'link', 'list']):
+            self.assertTrue(nic.ip_link_listing(args), args)
+        for args in ([], ['addr'], ['link', 'set', 'ens1f0', 'up'],
+                     ['-j', 'link'], ['-br', 'link'], ['-n', 'ns', 'link'],
+                     ['neigh', 'show'], ['-batch', 'f'],
+                     ['link', 'add', 'x', 'type', 'veth']):
+            self.assertFalse(nic.ip_link_listing(args), args)
+
+    def test_lines_in_iproute2_order(self):
+        self.assertEqual(
+            ['vf 0     link/ether fa:16:3e:4e:8a:10 brd ff:ff:ff:ff:ff:ff, '
+             'vlan 105, spoof checking off, link-state auto, trust off',
+             'vf 1     link/ether fa:16:3e:4e:8a:11 brd ff:ff:ff:ff:ff:ff, '
+             'vlan 105, tx rate 300 (Mbps), max_tx_rate 300Mbps, spoof '
+             'checking on, link-state disable, trust off',
+             'vf 2     link/ether 00:00:00:00:00:00 brd ff:ff:ff:ff:ff:ff, '
+             'spoof checking on, link-state auto, trust off'],
+            nic.vf_report_lines(self.VFS))
+
+    def test_same_lines_as_the_plugins_fixture(self):
+        # The plugin's parser is tested on this fixture (test_layout); the
+        # card must print its flags the same way.
+        with open(os.path.join(
+                os.path.dirname(__file__), '..', '..', 'sriov_tempest_plugin',
+                'tests', 'unit', 'fixtures',
+                'ip-d-o-link-pf-vf-flags.txt')) as f:
+            pf = [line for line in f if ' ens1f0: ' in line][0]
+        want = [p.strip() for p in pf.split('\\') if p.strip()[:3] == 'vf ']
+        base = dict(nic.initial_vf_state(), vlan=1305)
+        self.assertEqual(want, nic.vf_report_lines({
+            0: dict(base, mac='fa:16:3e:4e:8a:10', spoofchk=False),
+            1: dict(base, mac='fa:16:3e:4e:8a:11', max_tx_rate=300,
+                    trust=True),
+            2: dict(base, mac='fa:16:3e:4e:8a:12',
+                    link_state=nic.LINK_DISABLE),
+            3: nic.initial_vf_state()}))
+
+    def test_lines_end_the_pfs_record(self):
+        # Real ip link output of a veth named as the lab's PF, in both
+        # modes the plugin's host checks may meet.
+        lines = nic.vf_report_lines(self.VFS)
+        text = fixture('ip-link-veth-pf.txt')
+        out = nic.with_vf_report(text, 'ens1f0', lines).splitlines()
+        self.assertEqual(text.splitlines() + ['    ' + v for v in lines],
+                         out)
+        text = fixture('ip-link-veth-pf.txt').splitlines()
+        out = nic.with_vf_report('\n'.join(text[:4] + text[:2]) + '\n',
+                                 'x', ['vf 0'])
+        self.assertEqual(text[:4] + ['    vf 0'] + text[:2],
+                         out.splitlines())
+        text = fixture('ip-d-o-link-veth-pf.txt').splitlines()
+        out = nic.with_vf_report('\n'.join(text), 'ens1f0',
+                                 lines).splitlines()
+        self.assertEqual(text[:2], out[:2])
+        self.assertEqual(text[2] + ''.join('\\    ' + v for v in lines),
+                         out[2])
+
+    def test_other_output_untouched(self):
+        text = fixture('ip-link-veth-pf.txt')
+        self.assertEqual(text, nic.with_vf_report(text, 'ens9', ['vf 0']))
 
 
 class FaultTest(unittest.TestCase):
@@ -141,6 +223,20 @@ class FaultTest(unittest.TestCase):
             fw.set_faults(())
             self.assertIn(['ip', 'netns', 'exec', 'card-ns', 'ip', 'link',
                            'set', 'vf0-rep', 'mtu', '1500'], calls)
+
+    def test_sticky_spoofchk_stays_on_and_says_so(self):
+        with tempfile.TemporaryDirectory() as d:
+            fw, calls = self._firmware(d)
+            fw.set_mac_vlan(0, 'fa:16:3e:00:00:01', 100)
+            fw.set_spoofchk(0, False)
+            self.assertFalse(fw.vfs()[0]['spoofchk'])
+            fw.set_spoofchk(0, True)
+            fw.set_faults({'sticky-spoofchk'})
+            del calls[:]
+            fw.set_spoofchk(0, False)
+            self.assertTrue(fw.vfs()[0]['spoofchk'])
+            self.assertIn('actions=drop', ' '.join(' '.join(c)
+                                                   for c in calls))
 
     def test_unknown_fault_is_refused(self):
         with tempfile.TemporaryDirectory() as d:

@@ -43,6 +43,7 @@ from tempest.scenario import manager
 from sriov_tempest_plugin import cleanup
 from sriov_tempest_plugin import config as sriov_config
 from sriov_tempest_plugin import iperf
+from sriov_tempest_plugin import layout
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import waiters
 
@@ -531,6 +532,54 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
             self.fail('on compute host %s, %r failed: %s. Check [sriov] '
                       'host_command_prefix (sudo, container)' % (
                           host, command, exc))
+
+    def host_command(self, name):
+        """Host command ``name`` (:func:`layout.host_commands`), quoted.
+        """
+        return layout.host_commands(self.settings.host_command_prefix,
+                                    self.settings.integration_bridge)[name]
+
+    def host_vf_findings(self, vm, why, **expected):
+        """What the port's host reports wrongly about its VF's flags
+        (:func:`layout.vf_flag_findings`), or None when not checked.
+
+        Checked only where the host can be reached ([sriov]
+        host_addresses) and its ``ip link`` lists VFs (a PF driver that
+        reports them); else logged as not checked.
+        """
+        if not self.settings.host_addresses.get(vm.host):
+            LOG.info('VF flags of port %s not checked on host %s: [sriov] '
+                     'host_addresses has no address for it', vm.port['id'],
+                     vm.host)
+            return None
+        view = layout.host_view(
+            vm.port['id'], vm.port['mac_address'], layout.parse_ip_link(
+                self.host_exec(vm.host, self.host_command('ip_link'))),
+            {}, ())
+        problems = layout.vf_flag_findings(view, why, **expected)
+        if problems is None:
+            LOG.info('VF flags of port %s not checked: ip link on host %s '
+                     'lists no VFs', vm.port['id'], vm.host)
+        return problems
+
+    def check_host_vf_flags(self, vm, why, **expected):
+        """The port's VF has the flags Neutron asked for, as its host's
+        ``ip link`` reports them (where it can: :meth:`host_vf_findings`).
+
+        The SR-IOV agent applies a port update on its next device loop,
+        so the host is asked again, every 2 s, until the flags match or
+        [network] build_timeout passes.
+        """
+        seen = []
+
+        def as_asked():
+            seen[:] = [self.host_vf_findings(vm, why, **expected)]
+            return not seen[0]
+
+        if not test_utils.call_until_true(
+                as_asked, CONF.network.build_timeout, 2):
+            self.fail('%s (still so after %d s, [network] build_timeout)'
+                      % ('\n'.join(seen[0]), CONF.network.build_timeout))
 
     # -- traffic ------------------------------------------------------------
 

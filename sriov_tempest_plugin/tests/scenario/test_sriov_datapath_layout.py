@@ -44,9 +44,8 @@ class SriovDatapathLayoutTest(base.SriovScenarioTest):
     # -- helpers ------------------------------------------------------------
 
     def _host_view(self, vm):
-        cmds = layout.host_commands(self.settings.host_command_prefix,
-                                    self.settings.integration_bridge)
-        out = {k: self.host_exec(vm.host, c) for k, c in cmds.items()}
+        out = {k: self.host_exec(vm.host, self.host_command(k))
+               for k in ('ip_link', 'ovs_interfaces', 'bridge_ports')}
         return layout.host_view(
             vm.port['id'], vm.port['mac_address'],
             layout.parse_ip_link(out['ip_link']),

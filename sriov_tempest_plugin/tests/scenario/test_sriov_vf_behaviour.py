@@ -118,9 +118,12 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         entry for ``a`` takes that MAC: frames from ``a`` reach ``b`` and
         ``b`` shows it. Then ``a`` sends the same with another Ethernet
         source MAC, which the VF's spoof check must drop: ``b``'s entry
-        must keep the control's MAC.
+        must keep the control's MAC. Where ``a``'s host lists its VFs
+        (``ip link``, with [sriov] host_addresses), ``a``'s VF must show
+        ``spoof checking on``.
         """
         a, b = self.vms['a'], self.vms['b']
+        self.check_host_vf_flags(a, 'port security on', spoofchk=True)
         ifaces = (self._interface(a), self._interface(b))
         self.addCleanup(self._restore_peer_entry, a, b, ifaces)
         a_mac = ifaces[0][1]
@@ -155,8 +158,9 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
 
         The SR-IOV agent turns ``port_security_enabled=False`` into
         ``spoofchk off`` on the VF; ``b``'s entry for ``a`` then takes the
-        MAC a frame with a foreign source MAC claimed. Port security is
-        restored afterwards.
+        MAC a frame with a foreign source MAC claimed; where ``a``'s host
+        lists its VFs, ``a``'s VF shows ``spoof checking off``. Port
+        security is restored afterwards.
         """
         a, b = self.vms['a'], self.vms['b']
         ifaces = (self._interface(a), self._interface(b))
@@ -165,15 +169,21 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
                         security_groups=[self.secgroup['id']])
         self._update_port(a, security_groups=[], port_security_enabled=False)
         forged, claimed = vf.local_mac(), vf.local_mac()
-        self.assertTrue(
-            self._until_peer_sees(a, forged, claimed, b, ifaces),
-            'with port security off on %s (port %s), ARP requests it sent '
-            'with source MAC %s did not reach %s within %d s (its entry '
-            'for %s is %s): the VF still enforces spoof check; the SR-IOV '
-            'agent of %s sets spoofchk from port_security_enabled'
-            % (self._vm_name(a), a.port['id'], forged, self._vm_name(b),
-               CONF.validation.ping_timeout, a.ip,
-               self._peer_sees(b, ifaces[1][0], a.ip), a.host))
+        why = 'port security off'
+        if not self._until_peer_sees(a, forged, claimed, b, ifaces):
+            host = self.host_vf_findings(a, why, spoofchk=False)
+            self.fail(
+                'with port security off on %s (port %s), ARP requests it '
+                'sent with source MAC %s did not reach %s within %d s (its '
+                'entry for %s is %s): the VF still enforces spoof check; the '
+                'SR-IOV agent of %s sets spoofchk from port_security_enabled.'
+                ' %s' % (self._vm_name(a), a.port['id'], forged,
+                         self._vm_name(b), CONF.validation.ping_timeout, a.ip,
+                         self._peer_sees(b, ifaces[1][0], a.ip), a.host,
+                         ' '.join(host) if host else
+                         'The host\'s own report of the VF: %s.' % (
+                             'as asked' if host == [] else 'not checked')))
+        self.check_host_vf_flags(a, why, spoofchk=False)
 
     @decorators.idempotent_id('70430852-7845-45a3-b163-adf779b64905')
     @utils.services('compute', 'network')
