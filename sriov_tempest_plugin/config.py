@@ -27,6 +27,7 @@ from oslo_config import cfg
 from oslo_config import types
 
 from sriov_tempest_plugin import exceptions
+from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import verdict
 
 GROUP = 'sriov'
@@ -170,6 +171,30 @@ iperf_opts = [
                      'and always with baseline_results, every point gets '
                      'all iperf_repeats samples. The results file records '
                      'samples and planned samples per point.'),
+    cfg.BoolOpt('latency_checks',
+                default=True,
+                help='Measure round-trip latency too: before iperf3 loads a '
+                     'topology, the client VM of the SR-IOV pair and of the '
+                     'normal pair each pings its server latency_samples '
+                     'times (every 0.2 s); the results file records p50 '
+                     'and p99, and the latency verdict compares the p50s '
+                     '(latency_margin). Turn off where ICMP between the '
+                     'guests is not allowed.'),
+    cfg.IntOpt('latency_samples',
+               default=50, min=50,
+               help='Echo requests per latency point (at least 50, one '
+                    'every 0.2 s: 10 s per point).'),
+    cfg.FloatOpt('latency_margin',
+                 default=0.0,
+                 help='The SR-IOV path\'s median round-trip time must be '
+                      'at most (1 - latency_margin) x the normal (OVS) '
+                      'path\'s, same topology, same run. 0: no worse than '
+                      'OVS; 0.2: at least 20 % lower.'),
+    cfg.ListOpt('latency_topologies',
+                default=[t.name for t in topology.TOPOLOGIES],
+                help='Topologies the latency verdict judges; the others '
+                     'are measured and recorded only. Names: %s.' % ', '.join(
+                         t.name for t in topology.TOPOLOGIES)),
     cfg.PortOpt('iperf_port',
                 default=5201,
                 help='First TCP port of the iperf3 servers; "processes" '
@@ -274,6 +299,10 @@ class Settings(object):
     iperf_omit: int
     iperf_repeats: int
     decide_early: bool
+    latency_checks: bool
+    latency_samples: int
+    latency_margin: float
+    latency_topologies: typing.Tuple[str, ...]
     iperf_port: int
     iperf_grace: int
     cpu_bound_percent: float
@@ -324,7 +353,8 @@ def load_settings(group):
         raise _bad('iperf_mode', values['iperf_mode'],
                    'must be one of %s' % ', '.join(IPERF_MODES))
     for name in ('line_rate_reference', 'port_speed_gbps',
-                 'line_rate_fraction', 'margin_over_normal'):
+                 'line_rate_fraction', 'margin_over_normal',
+                 'latency_margin', 'latency_topologies'):
         why = verdict.threshold_problem(name, values[name])
         if why:
             raise _bad(name, values[name], why)
@@ -368,8 +398,9 @@ def load_settings(group):
                    '(sriov-throughput-<run>.json) or unset it')
 
     for name in ('segmentation_ids', 'compute_hosts', 'streams',
-                 'line_rate_streams', 'margin_streams'):
-        values[name] = tuple(values[name])
+                 'line_rate_streams', 'margin_streams',
+                 'latency_topologies'):
+        values[name] = tuple(values[name] or ())
     values['host_addresses'] = dict(values['host_addresses'] or {})
     values['host_command_prefix'] = values['host_command_prefix'] or ''
     values['virsh_command_prefix'] = (values['virsh_command_prefix'] or

@@ -27,6 +27,7 @@ import math
 from sriov_tempest_plugin import artifacts
 from sriov_tempest_plugin import baseline
 from sriov_tempest_plugin import exceptions
+from sriov_tempest_plugin import latency
 from sriov_tempest_plugin import results as results_file
 from sriov_tempest_plugin import verdict
 
@@ -170,6 +171,26 @@ def run_topology(topology, settings, mtu, measure, results, hosts):
         results.add_point(point, runs[key], settings.cpu_bound_percent,
                           hosts(key[0]), remeasured=key in again,
                           planned=repeats)
+    results.add_verdicts(verdicts)
+    return verdicts
+
+
+def run_latency(topology, settings, mtu, ping, results, hosts):
+    """Measure, judge and record one topology's latency; return verdicts.
+
+    :param ping: ``ping(vnic_type, count) -> ping output`` (text).
+    :param hosts: ``hosts(vnic_type) -> {'client': .., 'server': ..}``.
+    :raises ValueError: when the output is not ping's.
+    """
+    points = {}
+    for vnic_type in (settings.vnic_type, 'normal'):
+        rtts, sent = latency.parse_ping(ping(vnic_type,
+                                             settings.latency_samples))
+        points[vnic_type] = latency.LatencyPoint(topology.name, vnic_type,
+                                                 rtts, sent)
+        results.add_latency(points[vnic_type], hosts(vnic_type))
+    thresholds = verdict.Thresholds.of(settings_summary(settings, mtu))
+    verdicts = thresholds.judge_latency(points)
     results.add_verdicts(verdicts)
     return verdicts
 

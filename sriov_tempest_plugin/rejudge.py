@@ -48,6 +48,8 @@ def judge(document, **overrides):
     for name, points in sorted(results.points_of(out).items()):
         verdicts.extend(thresholds.judge(
             points, topology.BY_NAME[name].crosses_wire))
+    for name, points in sorted(results.latency_of(out).items()):
+        verdicts.extend(thresholds.judge_latency(points))
     out['verdicts'] = sorted((v.as_dict() for v in verdicts),
                              key=results.verdict_key)
     out['passed'] = all(v['passed'] for v in out['verdicts'])

@@ -24,6 +24,7 @@ import datetime
 import json
 import os
 
+from sriov_tempest_plugin import latency
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import verdict
 
@@ -41,6 +42,7 @@ class Results(object):
             datetime.timezone.utc)).isoformat()
         self.settings = settings
         self.points = []
+        self.latency = []
         self.verdicts = []
         self.iperf_versions = set()
 
@@ -86,6 +88,13 @@ class Results(object):
             'hosts': hosts,
         })
 
+    def add_latency(self, point, hosts):
+        """Record one latency point (:class:`latency.LatencyPoint`)."""
+        self.latency = [p for p in self.latency
+                        if (p['topology'], p['vnic_type']) !=
+                        (point.topology, point.vnic_type)]
+        self.latency.append(dict(point.as_dict(), hosts=hosts))
+
     def add_verdicts(self, verdicts):
         keys = {(v.kind,) + verdict.point_key(v) for v in verdicts}
         self.verdicts = [v for v in self.verdicts
@@ -105,6 +114,7 @@ class Results(object):
             'iperf3_versions': sorted(self.iperf_versions),
             'settings': self.settings,
             'points': sorted(self.points, key=_point_key),
+            'latency': sorted(self.latency, key=_latency_key),
             'verdicts': sorted(self.verdicts, key=verdict_key),
             'passed': self.passed,
         }
@@ -131,6 +141,11 @@ def _topology_rank(name):
 def _point_key(p):
     return (_topology_rank(p['topology']), p['vnic_type'] == 'normal',
             p['vnic_type'], p['streams'])
+
+
+def _latency_key(p):
+    return (_topology_rank(p['topology']), p['vnic_type'] == 'normal',
+            p['vnic_type'])
 
 
 def verdict_key(v):
@@ -172,6 +187,7 @@ def text_table(document):
     lines = ['  '.join(cell.ljust(w) for cell, w in zip(row, widths))
              .rstrip() for row in rows]
     lines.insert(1, '  '.join('-' * w for w in widths))
+    lines.extend(latency_table(document))
     lines.append('Gbit/s (10^9 bit/s), receiver goodput; run %s: %s'
                  % (document.get('run_id'),
                     'PASSED' if document.get('passed') else 'FAILED'))
@@ -218,6 +234,39 @@ def check(document, name='results document'):
             raise ResultsFileError('%s: point %s/%s/%s has no samples'
                                    % (name, p['topology'], p.get('vnic_type'),
                                       p.get('streams')))
+
+
+def latency_table(document):
+    """Lines of the latency points of a document (none: no lines)."""
+    points = sorted(document.get('latency') or [], key=_latency_key)
+    if not points:
+        return []
+    judged = {(v['topology'], v['vnic_type']): v
+              for v in document.get('verdicts', [])
+              if v['kind'] == latency.KIND}
+    rows = [('topology', 'vnic', 'p50 ms', 'p99 ms', 'lost', 'verdict')]
+    for p in points:
+        v = judged.get((p['topology'], p['vnic_type']))
+        rows.append((p['topology'], p['vnic_type'],
+                     '%.3f' % p['p50_ms'] if 'p50_ms' in p else '-',
+                     '%.3f' % p['p99_ms'] if 'p99_ms' in p else '-',
+                     '%d/%d' % (p['sent'] - p['received'], p['sent']),
+                     '-' if v is None else
+                     'latency:%s' % ('pass' if v['passed'] else 'FAIL')))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ['  '.join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+             for r in rows]
+    lines.insert(1, '  '.join('-' * w for w in widths))
+    return [''] + lines
+
+
+def latency_of(document):
+    """``{topology: {vnic_type: latency.LatencyPoint}}`` of a document."""
+    out = {}
+    for p in document.get('latency') or []:
+        out.setdefault(p['topology'], {})[p['vnic_type']] = \
+            latency.LatencyPoint.of(p)
+    return out
 
 
 def points_of(document):

@@ -30,6 +30,9 @@ import dataclasses
 import statistics
 import typing
 
+from sriov_tempest_plugin import latency
+from sriov_tempest_plugin import topology
+
 # Bytes on the wire per Ethernet frame beyond the IP packet: preamble and
 # start delimiter (8), MAC header (14), FCS (4), inter-frame gap (12).
 ETHERNET_OVERHEAD_BYTES = 38
@@ -140,7 +143,8 @@ LINE_RATE_REFERENCES = ('goodput_ceiling', 'port_speed')
 #: (``sriov-tempest-report --port-speed-gbps ...``).
 THRESHOLD_KEYS = ('port_speed_gbps', 'line_rate_reference',
                   'line_rate_fraction', 'line_rate_streams',
-                  'margin_over_normal', 'margin_streams')
+                  'margin_over_normal', 'margin_streams', 'latency_margin',
+                  'latency_topologies')
 
 #: The settings a results file carries, in the order the page shows them:
 #: everything that judged its points (the thresholds and what the line rate
@@ -149,7 +153,7 @@ SETTINGS_KEYS = (('physical_network', 'vnic_type') +
                  THRESHOLD_KEYS +
                  ('tcp_timestamps', 'mtu', 'streams', 'iperf_mode',
                   'iperf_duration', 'iperf_omit', 'iperf_repeats',
-                  'decide_early'))
+                  'decide_early', 'latency_checks', 'latency_samples'))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,13 +173,16 @@ class Thresholds(object):
     line_rate_streams: typing.Tuple[int, ...]
     margin: float
     margin_streams: typing.Tuple[int, ...]
+    latency_margin: float = 0.0
+    latency_topologies: typing.Optional[typing.Tuple[str, ...]] = None
 
     @classmethod
     def of(cls, settings):
         """From a results document's ``settings`` (keys of SETTINGS_KEYS).
 
-        Files written before ``line_rate_reference``, ``mtu`` and
-        ``tcp_timestamps`` were recorded take their defaults.
+        Files written before ``line_rate_reference``, ``mtu``,
+        ``tcp_timestamps``, ``latency_margin`` and ``latency_topologies``
+        were recorded take their defaults.
         """
         reference = settings.get('line_rate_reference', 'goodput_ceiling')
         threshold, text = line_rate_threshold_of(settings)
@@ -183,7 +190,11 @@ class Thresholds(object):
                    settings['line_rate_fraction'],
                    tuple(settings['line_rate_streams']),
                    settings['margin_over_normal'],
-                   tuple(settings['margin_streams']))
+                   tuple(settings['margin_streams']),
+                   settings.get('latency_margin', 0.0),
+                   tuple(settings['latency_topologies'])
+                   if settings.get('latency_topologies') is not None
+                   else None)
 
     def judge(self, points, crosses_wire):
         """All verdicts of one topology's points (:func:`judge_topology`).
@@ -193,6 +204,22 @@ class Thresholds(object):
             (self.line_rate_gbps, self.line_rate_text,
              self.line_rate_fraction),
             self.line_rate_streams, self.margin, self.margin_streams)
+
+    def judge_latency(self, points):
+        """The latency verdict of one topology's latency points.
+
+        :param points: ``{vnic_type: latency.LatencyPoint}``; no verdict
+            unless both the SR-IOV vnic type and normal were measured, and
+            none in a topology ``latency_topologies`` leaves out (None:
+            every topology).
+        """
+        sriov, normal = points.get(self.vnic_type), points.get('normal')
+        if sriov is None or normal is None:
+            return []
+        if self.latency_topologies is not None and \
+                sriov.topology not in self.latency_topologies:
+            return []
+        return [latency.judge(sriov, normal, self.latency_margin)]
 
     def line_rate_label(self):
         """The line-rate threshold in a few words, for a chart legend."""
@@ -220,6 +247,16 @@ def threshold_problem(option, value):
     elif option == 'margin_over_normal':
         if value is None or value < 0:
             return 'must be 0 or more, e.g. 0.4 for "40 % faster than OVS"'
+    elif option == 'latency_margin':
+        if value is None or not 0 <= value < 1:
+            return ('must be in [0, 1), e.g. 0 for "no slower than OVS", '
+                    '0.2 for "20 % lower round-trip time than OVS"')
+    elif option == 'latency_topologies':
+        unknown = sorted(set(value or ()) - set(topology.BY_NAME))
+        if unknown:
+            return 'names unknown topologies %s; known: %s' % (
+                ', '.join(unknown),
+                ', '.join(t.name for t in topology.TOPOLOGIES))
     return None
 
 

@@ -14,7 +14,8 @@
 """sriov-tempest-report: results files to table, chart and page, offline.
 
     sriov-tempest-report RESULTS.json [RESULTS.json ...] [-o DIR]
-        [--margin-over-normal 0.6] [--line-rate-fraction 0.95] ...
+        [--margin-over-normal 0.6] [--line-rate-fraction 0.95]
+        [--latency-margin 0.2] ...
         [--baseline BASELINE.json [--tolerance 0.10]]
 
 Writes the text table, the PNG chart (with the ``report`` extra) and one
@@ -35,6 +36,10 @@ from sriov_tempest_plugin import baseline as baseline_mod
 from sriov_tempest_plugin import rejudge
 from sriov_tempest_plugin import results
 from sriov_tempest_plugin import verdict
+
+
+def _name_list(text):
+    return [w.strip() for w in text.split(',') if w.strip()]
 
 
 def _stream_list(text):
@@ -73,6 +78,8 @@ def parser():
     g.add_argument('--line-rate-streams', type=_stream_list)
     g.add_argument('--margin-over-normal', type=float)
     g.add_argument('--margin-streams', type=_stream_list)
+    g.add_argument('--latency-margin', type=float)
+    g.add_argument('--latency-topologies', type=_name_list)
     b = p.add_argument_group('baseline')
     b.add_argument('--baseline', metavar='BASELINE.json',
                    help='a results file to compare each run with')

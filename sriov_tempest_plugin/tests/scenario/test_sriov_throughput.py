@@ -23,6 +23,7 @@ import testtools
 from sriov_tempest_plugin import exceptions
 from sriov_tempest_plugin import gate
 from sriov_tempest_plugin import iperf
+from sriov_tempest_plugin import latency
 from sriov_tempest_plugin import results
 from sriov_tempest_plugin.tests.scenario import base
 from sriov_tempest_plugin import topology
@@ -99,6 +100,33 @@ class SriovThroughputTest(base.SriovScenarioTest):
         except exceptions.IperfError as exc:
             self.fail(str(exc))
 
+    def _latency(self, topo, pair, hosts):
+        """The latency verdict of ``topo`` (``gate.run_latency``).
+
+        Each pair's client pings its server, before iperf3 runs.
+        """
+        def ping(vnic_type, count):
+            client, server = pair(vnic_type)
+            try:
+                return self.guest_ssh(
+                    client, latency.command_timeout(count)).exec_command(
+                        latency.ping_command(server.ip, count))
+            except lib_exc.SSHExecCommandFailed as exc:
+                # ping exits 1 when a reply was lost; its output still
+                # counts (the verdict reports the loss).
+                return str(exc)
+            except lib_exc.TimeoutException:
+                self.fail('ping from %s to %s did not finish within %d s'
+                          % (client.server['name'], server.ip,
+                             latency.command_timeout(count)))
+
+        try:
+            return gate.run_latency(topo, self.settings, self.mtu, ping,
+                                    self.results, hosts)
+        except ValueError as exc:
+            self.fail('latency of %s: %s ([sriov] latency_checks = False '
+                      'turns the latency verdict off)' % (topo.name, exc))
+
     def _gate(self, topo):
         def pair(vnic_type):
             return [self.vms[n] for n in self.plan.pairs[(topo.name,
@@ -119,8 +147,11 @@ class SriovThroughputTest(base.SriovScenarioTest):
             client, server = pair(vnic_type)
             return {'client': client.host, 'server': server.host}
 
-        verdicts = gate.run_topology(topo, self.settings, self.mtu, measure,
-                                     self.results, hosts)
+        verdicts = []
+        if self.settings.latency_checks:
+            verdicts.extend(self._latency(topo, pair, hosts))
+        verdicts.extend(gate.run_topology(topo, self.settings, self.mtu,
+                                          measure, self.results, hosts))
         published = gate.publish(self.results, self.settings, topo.name)
         LOG.info('SR-IOV throughput (%s)\n%s\n%s', topo.name,
                  published.table, published.where())
@@ -132,9 +163,9 @@ class SriovThroughputTest(base.SriovScenarioTest):
         failed.extend('baseline regression: ' + m
                       for m in published.regressions)
         if failed:
-            self.fail('%d throughput verdict(s) failed for %s:\n%s\n%s'
-                      % (len(failed), topo.description, '\n'.join(failed),
-                         published.where()))
+            self.fail('%d throughput/latency verdict(s) failed for %s:\n%s'
+                      '\n%s' % (len(failed), topo.description,
+                                '\n'.join(failed), published.where()))
 
     @decorators.attr(type='slow')
     @decorators.idempotent_id('de106a56-af7f-4b13-9076-036dda953194')

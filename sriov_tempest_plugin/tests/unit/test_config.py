@@ -47,6 +47,21 @@ class SettingsTest(base.TestCase):
                                  line_rate_fraction=1.5)
         self.assertIn('(0, 1]', msg)
 
+    def test_latency_margin_and_topologies(self):
+        self.assertIn('[0, 1)', self.assertInvalid('latency_margin',
+                                                   latency_margin=1.0))
+        self.assertIn('same_rack', self.assertInvalid(
+            'latency_topologies', latency_margin=0.0,
+            latency_topologies=['same_rack']))
+        s = self.settings(latency_topologies=['same_subnet_same_host'])
+        self.assertEqual((True, 50, 0.0), (s.latency_checks,
+                                           s.latency_samples,
+                                           s.latency_margin))
+        self.assertEqual(('same_subnet_same_host',), s.latency_topologies)
+        self.assertEqual(3, len(config.sriov_opts[[
+            o.name for o in config.sriov_opts].index(
+                'latency_topologies')].default))
+
     def test_fraction_zero(self):
         self.assertInvalid('line_rate_fraction', line_rate_fraction=0.0)
 

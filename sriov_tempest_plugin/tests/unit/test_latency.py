@@ -1,0 +1,212 @@
+# Copyright 2026 sriov-tempest-plugin developers
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+import dataclasses
+
+from sriov_tempest_plugin import gate
+from sriov_tempest_plugin import latency
+from sriov_tempest_plugin import rejudge
+from sriov_tempest_plugin import results as results_file
+from sriov_tempest_plugin.tests.unit import base
+from sriov_tempest_plugin import topology
+from sriov_tempest_plugin import verdict
+
+WIRE = topology.SAME_SUBNET_DIFFERENT_HOSTS
+
+
+class ParseTest(base.TestCase):
+
+    def test_fifty_replies(self):
+        rtts, sent = latency.parse_ping(base.fixture('ping-iputils-50.txt'))
+        self.assertEqual(50, sent)
+        self.assertEqual(50, len(rtts))
+        # The summary line of the same output: min 0.043, max 0.079.
+        self.assertEqual((0.043, 0.079), (min(rtts), max(rtts)))
+
+    def test_no_reply(self):
+        self.assertEqual(((), 5), latency.parse_ping(
+            base.fixture('ping-iputils-no-reply.txt')))
+
+    def test_partial_loss(self):
+        rtts, sent = latency.parse_ping(
+            base.fixture('ping-iputils-partial-loss.txt'))
+        self.assertEqual((0.038, 0.057, 0.054, 0.051, 0.057, 0.054), rtts)
+        self.assertEqual(10, sent)
+
+    def test_busybox_format(self):
+        # BusyBox's ping (CirrOS) says seq= and "packets received".
+        text = ('PING 10.0.0.5 (10.0.0.5): 56 data bytes\n'
+                '64 bytes from 10.0.0.5: seq=0 ttl=64 time=0.512 ms\n'
+                '64 bytes from 10.0.0.5: seq=1 ttl=64 time=0.433 ms\n'
+                '64 bytes from 10.0.0.5: seq=1 ttl=64 time=0.600 ms (DUP!)\n'
+                '\n--- 10.0.0.5 ping statistics ---\n'
+                '3 packets transmitted, 2 packets received, 33% packet '
+                'loss\n')
+        self.assertEqual(((0.512, 0.433), 3), latency.parse_ping(text))
+
+    def test_not_ping_output(self):
+        self.assertRaises(ValueError, latency.parse_ping,
+                          'sh: ping: not found')
+
+    def test_command_is_quoted_and_bounded(self):
+        self.assertEqual('ping -c 50 -i 0.2 -W 2 10.0.0.5',
+                         latency.ping_command('10.0.0.5', 50))
+        self.assertIn("'1; reboot'", latency.ping_command('1; reboot', 50))
+        self.assertGreaterEqual(latency.command_timeout(50), 50 * 0.2 + 2)
+
+
+class PercentileTest(base.TestCase):
+
+    def test_nearest_rank(self):
+        values = list(range(1, 51))     # 1..50
+        self.assertEqual(25, latency.percentile(values, 50))
+        self.assertEqual(50, latency.percentile(values, 99))
+        self.assertEqual(1, latency.percentile(values, 1))
+        self.assertEqual(7, latency.percentile([7], 99))
+        self.assertRaises(ValueError, latency.percentile, [], 50)
+
+    def test_of_the_fixture(self):
+        rtts, sent = latency.parse_ping(base.fixture('ping-iputils-50.txt'))
+        p = latency.LatencyPoint(WIRE.name, 'direct', rtts, sent)
+        self.assertEqual(sorted(rtts)[24], p.p50)
+        self.assertEqual(max(rtts), p.p99)
+        self.assertEqual(0, p.lost)
+
+
+def point(vnic, *ms, sent=None):
+    return latency.LatencyPoint(WIRE.name, vnic, tuple(ms),
+                                len(ms) if sent is None else sent)
+
+
+class JudgeTest(base.TestCase):
+
+    def test_no_worse_than_ovs_passes(self):
+        v = latency.judge(point('direct', 0.1, 0.2, 0.3),
+                          point('normal', 0.2, 0.4, 0.5), 0.0)
+        self.assertTrue(v.passed)
+        self.assertEqual((0.2, 0.4, 0.4), (v.measured_ms, v.threshold_ms,
+                                           v.compared_ms))
+        self.assertEqual(('latency', 0), (v.kind, v.streams))
+
+    def test_slower_than_ovs_fails_with_figures(self):
+        v = latency.judge(point('direct', 0.5, 0.6, 0.7),
+                          point('normal', 0.2, 0.4, 0.5, sent=4), 0.0)
+        self.assertFalse(v.passed)
+        self.assertIn('p50 0.600 ms is above 0.400 ms, the normal (OVS) '
+                      'p50 0.400 ms', v.message)
+        self.assertIn('0 of 3 and 1 of 4 echo requests lost', v.message)
+
+    def test_margin(self):
+        sriov, normal = point('direct', 0.3), point('normal', 0.4)
+        self.assertTrue(latency.judge(sriov, normal, 0.25).passed)
+        self.assertFalse(latency.judge(sriov, normal, 0.26).passed)
+
+    def test_no_reply_fails(self):
+        v = latency.judge(point('direct', sent=50), point('normal', 0.4),
+                          0.0)
+        self.assertFalse(v.passed)
+        self.assertIn('none of 50 echo requests', v.message)
+
+
+class GateLatencyTest(base.TestCase):
+
+    def setUp(self):
+        super(GateLatencyTest, self).setUp()
+        self.s = self.settings(physical_network='physnet1')
+        self.results = results_file.Results(
+            'run1', gate.settings_summary(self.s, 1500))
+
+    def _run(self, outputs):
+        asked = []
+
+        def ping(vnic_type, count):
+            asked.append((vnic_type, count))
+            return outputs[vnic_type]
+
+        verdicts = gate.run_latency(
+            WIRE, self.s, 1500, ping, self.results,
+            lambda vnic: {'client': 'c1', 'server': 'c2'})
+        return verdicts, asked
+
+    def test_records_and_judges_both_pairs(self):
+        fast = base.fixture('ping-iputils-50.txt')
+        slow = fast.replace('time=0.', 'time=1.')   # every RTT +1 ms
+        verdicts, asked = self._run({'direct': fast, 'normal': slow})
+        self.assertEqual([('direct', 50), ('normal', 50)], asked)
+        self.assertEqual([True], [v.passed for v in verdicts])
+        doc = self.results.document()
+        self.assertEqual(['direct', 'normal'],
+                         [p['vnic_type'] for p in doc['latency']])
+        self.assertEqual(50, doc['latency'][0]['received'])
+        self.assertIn('p50_ms', doc['latency'][0])
+        table = results_file.text_table(doc)
+        self.assertIn('latency:pass', table)
+        self.assertTrue(doc['passed'])
+        # Swapped, the SR-IOV pair is the slow one: the verdict fails.
+        verdicts, _ = self._run({'direct': slow, 'normal': fast})
+        self.assertEqual([False], [v.passed for v in verdicts])
+        self.assertEqual(2, len(self.results.document()['latency']))
+        self.assertFalse(self.results.document()['passed'])
+
+    def test_samples_setting(self):
+        self.s = dataclasses.replace(self.s, latency_samples=80)
+        out = base.fixture('ping-iputils-50.txt')
+        _, asked = self._run({'direct': out, 'normal': out})
+        self.assertEqual([('direct', 80), ('normal', 80)], asked)
+
+    def test_rejudged_with_a_margin(self):
+        fast = base.fixture('ping-iputils-50.txt')
+        slow = fast.replace('time=0.', 'time=1.')
+        self._run({'direct': fast, 'normal': slow})
+        doc = self.results.document()
+        self.assertTrue(rejudge.judge(doc)['passed'])
+        self.assertTrue(rejudge.judge(doc, latency_margin=0.5)['passed'])
+        out = rejudge.judge(doc, latency_margin=0.95)
+        self.assertFalse(out['passed'])
+        self.assertEqual({'latency_margin': 0.95}, out['rejudged'])
+
+    def test_old_files_judge_latency_with_margin_0(self):
+        summary = gate.settings_summary(self.s, 1500)
+        del summary['latency_margin']
+        self.assertEqual(0.0, verdict.Thresholds.of(summary).latency_margin)
+
+    def test_bad_margin(self):
+        self.assertIsNotNone(verdict.threshold_problem('latency_margin', 1))
+        self.assertIsNotNone(verdict.threshold_problem('latency_margin',
+                                                       -0.1))
+        self.assertIsNone(verdict.threshold_problem('latency_margin', 0))
+
+
+class LatencyTopologiesTest(base.TestCase):
+
+    def test_only_listed_topologies_are_judged(self):
+        s = self.settings(physical_network='physnet1',
+                          latency_topologies=[WIRE.name])
+        summary = gate.settings_summary(s, 1500)
+        self.assertEqual([WIRE.name], summary['latency_topologies'])
+        thresholds = verdict.Thresholds.of(summary)
+        slow = {'direct': point('direct', 0.9), 'normal': point('normal', 0.1)}
+        self.assertEqual([False], [v.passed for v in
+                                   thresholds.judge_latency(slow)])
+        same_host = {v: dataclasses.replace(
+            p, topology=topology.SAME_SUBNET_SAME_HOST.name)
+            for v, p in slow.items()}
+        self.assertEqual([], thresholds.judge_latency(same_host))
+
+    def test_unknown_topology_is_refused(self):
+        self.assertIn('unknown topologies same_rack',
+                      verdict.threshold_problem('latency_topologies',
+                                                ['same_rack']))
+        self.assertIsNone(verdict.threshold_problem(
+            'latency_topologies', [t.name for t in topology.TOPOLOGIES]))
