@@ -17,7 +17,8 @@ One panel per topology; in each, grouped bars per stream count: the SR-IOV
 vnic type beside ``normal`` (OVS), bar = median, whisker = min-max of the
 samples. The port speed is a dashed line on every panel, the near-line-rate
 threshold a dotted line on the panels it judges (traffic that crosses the
-wire). A bar behind a failed verdict is hatched.
+wire). A bar behind a failed verdict is hatched. With latency points, a
+last panel shows each topology's ping p50 (bar) and p99 (whisker).
 
 matplotlib is an optional extra (``pip install
 sriov-tempest-plugin[report]``); nothing else in the plugin needs it.
@@ -25,6 +26,7 @@ sriov-tempest-plugin[report]``); nothing else in the plugin needs it.
 
 import io
 
+from sriov_tempest_plugin import latency
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import verdict
 
@@ -84,10 +86,13 @@ def figure(document):
     threshold_label = thresholds.line_rate_label()
     top = max([speed] + [p['max_gbps'] for p in points.values()]) * 1.18
 
-    fig, axes = pyplot.subplots(1, len(names), sharey=True, squeeze=False,
-                                figsize=(4.2 * len(names) + 1, 5.2),
-                                dpi=110)
+    lat = document.get('latency') or []
+    panels = len(names) + (1 if lat else 0)
+    fig, axes = pyplot.subplots(1, panels, squeeze=False,
+                                figsize=(4.2 * panels + 1, 5.2), dpi=110)
     width = 0.38
+    if lat:
+        _latency_panel(axes[0][-1], lat, document['verdicts'], sriov, width)
     for ax, name in zip(axes[0], names):
         for i, vnic in enumerate((sriov, 'normal')):
             xs, heights, low, high, hatches = [], [], [], [], []
@@ -128,6 +133,9 @@ def figure(document):
         ax.grid(axis='y', alpha=0.3)
     axes[0][0].set_ylabel('Gbit/s receiver goodput\n(bar: median, '
                           'whisker: min-max)')
+    for ax in axes[0][1:len(names)]:
+        # Same y range as the first (set_ylim above): one scale.
+        ax.tick_params(labelleft=False)
     handles = {}
     for ax in axes[0]:
         for h, lab in zip(*ax.get_legend_handles_labels()):
@@ -149,6 +157,46 @@ def figure(document):
                  fontsize=11)
     fig.tight_layout(rect=(0, 0.05 * rows + 0.02, 1, 0.95))
     return fig
+
+
+def _latency_panel(ax, points, verdicts, sriov, width):
+    """p50 bars with a whisker up to p99, per topology and vnic type."""
+    names = [t.name for t in topology.TOPOLOGIES
+             if any(p['topology'] == t.name for p in points)]
+    failed = {(v['topology'], v['vnic_type']) for v in verdicts
+              if v['kind'] == latency.KIND and not v['passed']}
+    by = {(p['topology'], p['vnic_type']): p for p in points
+          if 'p50_ms' in p}
+    for i, vnic in enumerate((sriov, 'normal')):
+        xs, p50, up, hatches = [], [], [], []
+        for j, name in enumerate(names):
+            p = by.get((name, vnic))
+            if p is None:
+                continue
+            xs.append(j + (i - 0.5) * width)
+            p50.append(p['p50_ms'])
+            up.append(p['p99_ms'] - p['p50_ms'])
+            hatches.append('//' if (name, vnic) in failed else '')
+        if not xs:
+            continue
+        bars = ax.bar(xs, p50, width,
+                      color=COLOURS['sriov' if vnic == sriov else 'normal'],
+                      yerr=[[0] * len(up), up], capsize=3, ecolor='#333333',
+                      label=('%s (SR-IOV VF)' % sriov if vnic == sriov
+                             else 'normal (OVS)'),
+                      edgecolor='black', linewidth=0.6)
+        for bar, hatch, h in zip(bars, hatches, p50):
+            bar.set_hatch(hatch)
+            ax.annotate('%.3f' % h, (bar.get_x() + bar.get_width() / 2, h),
+                        xytext=(0, 4), textcoords='offset points',
+                        ha='center', va='bottom', fontsize=7)
+    ax.set_title('round-trip latency (ping)', fontsize=9)
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels([PANEL_TITLES.get(n, n).split('\n')[0]
+                        for n in names], fontsize=7, rotation=15)
+    ax.set_ylabel('ms (bar: p50, whisker: p99)')
+    ax.set_ylim(0, max([p['p99_ms'] for p in by.values()] or [1]) * 1.18)
+    ax.grid(axis='y', alpha=0.3)
 
 
 def png_bytes(document):

@@ -20,6 +20,7 @@ external style sheets or fonts.
 import base64
 import html
 
+from sriov_tempest_plugin import latency
 from sriov_tempest_plugin import results
 from sriov_tempest_plugin import verdict
 
@@ -83,6 +84,31 @@ def _points_table(document):
     return '<table>%s</table>' % ''.join(rows)
 
 
+def _latency_table(document):
+    points = document.get('latency') or []
+    if not points:
+        return ''
+    judged = {(v['topology'], v['vnic_type']): v['passed']
+              for v in document['verdicts'] if v['kind'] == latency.KIND}
+    head = ('topology', 'vnic type', 'p50 ms', 'p99 ms', 'min-max ms',
+            'lost', 'verdict')
+    rows = ['<tr>%s</tr>' % ''.join('<th>%s</th>' % _e(h) for h in head)]
+    for p in points:
+        passed = judged.get((p['topology'], p['vnic_type']))
+        cell = '-' if passed is None else 'latency: %s' % (
+            _status(passed).replace('PASSED', 'pass').replace('FAILED',
+                                                              'FAIL'))
+        figures = (('<td class="num">%.3f</td><td class="num">%.3f</td>'
+                    '<td class="num">%.3f-%.3f</td>'
+                    % (p['p50_ms'], p['p99_ms'], p['min_ms'], p['max_ms']))
+                   if 'p50_ms' in p else '<td>-</td>' * 3)
+        rows.append('<tr><td>%s</td><td>%s</td>%s<td class="num">%d/%d</td>'
+                    '<td>%s</td></tr>'
+                    % (_e(p['topology']), _e(p['vnic_type']), figures,
+                       p['sent'] - p['received'], p['sent'], cell))
+    return '<h3>Latency</h3><table>%s</table>' % ''.join(rows)
+
+
 def run_section(document, png=None, source=None, baseline_lines=None,
                 chart_note=None):
     parts = ['<h2>Run %s: %s</h2>' % (_e(document['run_id']),
@@ -106,6 +132,7 @@ def run_section(document, png=None, source=None, baseline_lines=None,
             '<li>%s</li>' % _e(line) for line in baseline_lines))
     parts.append('<h3>Points</h3>')
     parts.append(_points_table(document))
+    parts.append(_latency_table(document))
     parts.append('<h3>Settings</h3>')
     parts.append(_settings_table(document['settings'],
                                  document.get('rejudged')))

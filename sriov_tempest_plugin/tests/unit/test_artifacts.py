@@ -23,6 +23,7 @@ from sriov_tempest_plugin import baseline
 from sriov_tempest_plugin import chart
 from sriov_tempest_plugin import exceptions
 from sriov_tempest_plugin import gate
+from sriov_tempest_plugin import latency
 from sriov_tempest_plugin import rejudge
 from sriov_tempest_plugin import results as results_file
 from sriov_tempest_plugin.tests.unit import base
@@ -67,6 +68,25 @@ class WriteTest(base.TestCase):
         self.assertIn('<span class="fail">FAILED</span> same_subnet_same_host'
                       '/direct/3 streams', page[first:first + 200])
         self.assertIn('1.0 (re-judged)', page)
+
+    def test_latency_in_the_text_and_on_the_page(self):
+        doc = dict(self.doc, latency=[
+            latency.LatencyPoint(
+                'same_subnet_different_hosts', vnic, ms, 4).as_dict()
+            for vnic, ms in (('direct', (0.74, 0.70, 2.09)),
+                             ('normal', (1.28, 1.05, 3.01, 1.30)))])
+        doc = rejudge.judge(doc)
+        written = artifacts.write([artifacts.Run(doc)], self.dir)
+        text = self._read(written.text)
+        self.assertIn('same_subnet_different_hosts  direct  0.740   2.090'
+                      '   1/4   latency:pass', text)
+        page = self._read(written.html)
+        self.assertIn('<h3>Latency</h3>', page)
+        self.assertIn('<td class="num">0.740</td><td class="num">2.090</td>'
+                      '<td class="num">0.700-2.090</td><td class="num">1/4'
+                      '</td><td>latency: <span class="pass">pass</span>',
+                      page)
+        self.assertIn('p50 0.740 ms &lt;= 1.280 ms', page)
 
     def test_several_runs_share_one_page(self):
         other = base.results_document('20261126T060000Z')

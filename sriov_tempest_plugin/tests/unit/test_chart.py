@@ -17,8 +17,10 @@ import struct
 from unittest import mock
 
 from sriov_tempest_plugin import chart
+from sriov_tempest_plugin import latency
 from sriov_tempest_plugin import rejudge
 from sriov_tempest_plugin.tests.unit import base
+from sriov_tempest_plugin import topology
 
 
 class ChartTest(base.TestCase):
@@ -76,6 +78,31 @@ class ChartTest(base.TestCase):
         self.assertEqual([1.24, 1.24, 0.86, 0.86], hatched)
         self.assertIn('failed verdict', [
             t.get_text() for t in fig.legends[0].get_texts()])
+        self.assertIn('FAILED', fig._suptitle.get_text())
+
+    def _with_latency(self, **overrides):
+        doc = dict(self.doc, latency=[
+            latency.LatencyPoint(t.name, vnic, ms, len(ms)).as_dict()
+            for t in topology.TOPOLOGIES
+            for vnic, ms in (('direct', (0.40, 0.42, 0.90)),
+                             ('normal', (0.60, 0.61, 1.50)))])
+        return rejudge.judge(doc, **overrides)
+
+    def test_latency_panel_last_with_p50_bars(self):
+        fig = self._figure(self._with_latency())
+        self.assertEqual(4, len(fig.axes))
+        ax = fig.axes[-1]
+        self.assertEqual('round-trip latency (ping)', ax.get_title())
+        self.assertEqual([0.42] * 3 + [0.61] * 3,
+                         sorted(round(p.get_height(), 2)
+                                for p in ax.patches))
+        self.assertFalse([p for p in ax.patches if p.get_hatch()])
+
+    def test_failed_latency_verdicts_are_hatched(self):
+        fig = self._figure(self._with_latency(latency_margin=0.9))
+        hatched = [round(p.get_height(), 2) for p in fig.axes[-1].patches
+                   if p.get_hatch()]
+        self.assertEqual([0.42] * 3, hatched)
         self.assertIn('FAILED', fig._suptitle.get_text())
 
     def test_png_is_a_real_picture(self):
