@@ -43,6 +43,20 @@ different hosts 2.56/2.58, routed 3.76/3.83, against 1.61 for 15 %
 headroom. The lab's OVS path is userspace OVS (no kernel datapath)
 behind the iptables hybrid bridge, per frame, slower than a real
 node's, so the margin is wider than the paper's."""),
+    'latency_topologies': inifile.Noted(
+        ['same_subnet_different_hosts', 'different_subnets_same_host'],
+        """\
+The latency verdict (SR-IOV ping p50 <= normal p50) is judged across the
+wire and through the router; same host is measured and recorded only.
+There the VF path runs VF to VF through the card's embedded switch, a
+userspace Open vSwitch with userspace TSO, which costs more per small
+frame than the compute node's OVS path: p50 same host 0.419 ms direct
+vs 0.307 and 0.358 normal (runs 20261126T025034Z, T030306Z); by hand,
+two free VFs of compute1 in namespaces of their own, 50 pings: p50 0.47
+ms. A real NIC switches VF to VF in silicon, in microseconds, so the lab
+cannot stand for it there. Across the wire 0.740/0.780 vs 1.280/1.310 ms
+and routed 1.410/1.350 vs 2.050/2.060 ms (SR-IOV at 0.58-0.69x of OVS)
+leave the verdict 31-42 % room."""),
 }
 
 
@@ -75,6 +89,9 @@ UNMEETABLE = {
     # no real port, meets it.
     'line-rate': {'line_rate_reference': 'port_speed',
                   'line_rate_fraction': 1.0},
+    # The VF path's round trip would have to take 1 % of the OVS path's:
+    # across the wire it takes 58 % (lab run 20261126T025034Z).
+    'latency': {'latency_margin': 0.99},
 }
 UNMEETABLE_STREAMS = 3
 #: The fault matrix's runs (lab.matrix): the gate at one stream count, and
@@ -167,6 +184,7 @@ def conf_sections(state, made):
                   'port_speed_gbps': capacity_note(state),
                   'line_rate_fraction': THRESHOLDS['line_rate_fraction'],
                   'margin_over_normal': THRESHOLDS['margin_over_normal'],
+                  'latency_topologies': THRESHOLDS['latency_topologies'],
                   # The guest image's own iperf3 -s holds 5201.
                   'iperf_port': 5301,
                   'results_dir': state.path('results'),
