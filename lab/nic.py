@@ -470,8 +470,11 @@ class Firmware:
     def set_rates(self, index, rates_mbps):
         """Set the VF's rates, in Mbit/s.
 
-        max_tx_rate is a policer on what the VF sends; min_tx_rate is kept
-        but not enforced (as on NICs without it).
+        max_tx_rate asks the switch for an ingress policer on what the VF
+        sends: Open vSwitch puts it in tc (cls_basic, act_police), which
+        machines of this kind lack, so it is not enforced here (README
+        "The lab"); min_tx_rate is kept but not enforced (as on NICs
+        without it).
         """
         with self.card.state() as st:
             st[str(index)].update({k: int(v) for k, v in rates_mbps.items()
