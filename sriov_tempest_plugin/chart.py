@@ -26,7 +26,7 @@ sriov-tempest-plugin[report]``); nothing else in the plugin needs it.
 
 import io
 
-from sriov_tempest_plugin import latency
+from sriov_tempest_plugin import results
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import verdict
 
@@ -92,7 +92,8 @@ def figure(document):
                                 figsize=(4.2 * panels + 1, 5.2), dpi=110)
     width = 0.38
     if lat:
-        _latency_panel(axes[0][-1], lat, document['verdicts'], sriov, width)
+        _latency_panel(axes[0][-1], lat, results.latency_verdicts(document),
+                       sriov, width)
     for ax, name in zip(axes[0], names):
         for i, vnic in enumerate((sriov, 'normal')):
             xs, heights, low, high, hatches = [], [], [], [], []
@@ -160,11 +161,13 @@ def figure(document):
 
 
 def _latency_panel(ax, points, verdicts, sriov, width):
-    """p50 bars with a whisker up to p99, per topology and vnic type."""
+    """p50 bars with a whisker up to p99, per topology and vnic type.
+
+    :param verdicts: ``results.latency_verdicts`` of the document.
+    """
     names = [t.name for t in topology.TOPOLOGIES
              if any(p['topology'] == t.name for p in points)]
-    failed = {(v['topology'], v['vnic_type']) for v in verdicts
-              if v['kind'] == latency.KIND and not v['passed']}
+    failed = {k for k, v in verdicts.items() if not v['passed']}
     by = {(p['topology'], p['vnic_type']): p for p in points
           if 'p50_ms' in p}
     for i, vnic in enumerate((sriov, 'normal')):

@@ -183,10 +183,7 @@ def text_table(document):
                      '%.2f' % p['median_gbps'],
                      '%.2f-%.2f' % (p['min_gbps'], p['max_gbps']),
                      '%.1f%%' % (100 * p['spread']), outcome))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = ['  '.join(cell.ljust(w) for cell, w in zip(row, widths))
-             .rstrip() for row in rows]
-    lines.insert(1, '  '.join('-' * w for w in widths))
+    lines = _aligned(rows)
     lines.extend(latency_table(document))
     lines.append('Gbit/s (10^9 bit/s), receiver goodput; run %s: %s'
                  % (document.get('run_id'),
@@ -241,9 +238,7 @@ def latency_table(document):
     points = sorted(document.get('latency') or [], key=_latency_key)
     if not points:
         return []
-    judged = {(v['topology'], v['vnic_type']): v
-              for v in document.get('verdicts', [])
-              if v['kind'] == latency.KIND}
+    judged = latency_verdicts(document)
     rows = [('topology', 'vnic', 'p50 ms', 'p99 ms', 'lost', 'verdict')]
     for p in points:
         v = judged.get((p['topology'], p['vnic_type']))
@@ -253,11 +248,23 @@ def latency_table(document):
                      '%d/%d' % (p['sent'] - p['received'], p['sent']),
                      '-' if v is None else
                      'latency:%s' % ('pass' if v['passed'] else 'FAIL')))
+    return [''] + _aligned(rows)
+
+
+def _aligned(rows):
+    """Text lines of ``rows`` (the first is the header) in columns."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ['  '.join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
-             for r in rows]
+    lines = ['  '.join(cell.ljust(w) for cell, w in zip(row, widths))
+             .rstrip() for row in rows]
     lines.insert(1, '  '.join('-' * w for w in widths))
-    return [''] + lines
+    return lines
+
+
+def latency_verdicts(document):
+    """``{(topology, vnic_type): latency verdict dict}`` of a document."""
+    return {(v['topology'], v['vnic_type']): v
+            for v in document.get('verdicts', [])
+            if v['kind'] == latency.KIND}
 
 
 def latency_of(document):

@@ -20,7 +20,6 @@ external style sheets or fonts.
 import base64
 import html
 
-from sriov_tempest_plugin import latency
 from sriov_tempest_plugin import results
 from sriov_tempest_plugin import verdict
 
@@ -88,8 +87,8 @@ def _latency_table(document):
     points = document.get('latency') or []
     if not points:
         return ''
-    judged = {(v['topology'], v['vnic_type']): v['passed']
-              for v in document['verdicts'] if v['kind'] == latency.KIND}
+    judged = {k: v['passed']
+              for k, v in results.latency_verdicts(document).items()}
     head = ('topology', 'vnic type', 'p50 ms', 'p99 ms', 'min-max ms',
             'lost', 'verdict')
     rows = ['<tr>%s</tr>' % ''.join('<th>%s</th>' % _e(h) for h in head)]
