@@ -63,12 +63,9 @@ def frame_rate_kbit(speed_mbps):
 
 def _limit(dev, netns, speed_mbps):
     """The port speed: a token bucket on the egress of ``dev``."""
-    # Burst: 1 ms at line rate, at least 64 KiB (one GSO frame).
-    burst = max(65536, int(speed_mbps * 1000 // 8))
     proc.ip('link', 'set', dev, 'up', netns=netns)
-    proc.run(['tc', 'qdisc', 'replace', 'dev', dev, 'root', 'tbf', 'rate',
-              '%dkbit' % frame_rate_kbit(speed_mbps), 'burst', str(burst),
-              'latency', '20ms'], netns=netns)
+    proc.run(['tc', 'qdisc', 'replace', 'dev', dev, 'root'] +
+             nic.token_bucket(frame_rate_kbit(speed_mbps)), netns=netns)
 
 
 def _switch_end(node):

@@ -192,9 +192,7 @@ SWITCH = 'esw'  # the embedded switch's bridge (lab.card)
 #: down; ``no-link-state`` keeps a VF's link up when told to disable it;
 #: ``no-spoofchk`` ignores spoof check; ``sticky-spoofchk`` keeps spoof
 #: check on when told to turn it off (and reports it on); ``no-rate-limit``
-#: ignores
-#: ``max_tx_rate`` (not offered by ``lab fault`` until a QoS family can
-#: catch it: every fault offered has a matrix row); ``small-mtu`` runs
+#: ignores ``max_tx_rate`` (and still reports it); ``small-mtu`` runs
 #: the switch's VF ports at ``SMALL_MTU`` (a PF left below the physnet's
 #: MTU).
 CARD_FAULTS = ('wrong-vlan', 'vlan-leak', 'vf-link-down', 'no-link-state',
@@ -258,6 +256,22 @@ def spoof_flows(index, vf_state, faults=()):
     return ['cookie=%s,priority=100,in_port=%s,dl_src=%s,actions=NORMAL'
             % (cookie, rep, vf_state['mac']),
             'cookie=%s,priority=90,in_port=%s,actions=drop' % (cookie, rep)]
+
+
+def rate_kbps(vf_state, faults=()):
+    """What the card limits a VF's transmit rate to, in kbit/s (0: none)."""
+    if 'no-rate-limit' in faults:
+        return 0
+    return int(vf_state.get('max_tx_rate') or 0) * 1000
+
+
+def token_bucket(rate_kbit):
+    """``tc qdisc ... tbf`` arguments of a rate, as a port or a VF's rate
+    limiter paces frames: a burst of 1 ms at the rate but at least 64 KiB
+    (one GSO frame), and 20 ms of queue.
+    """
+    return ['tbf', 'rate', '%dkbit' % rate_kbit,
+            'burst', str(max(65536, rate_kbit // 8)), 'latency', '20ms']
 
 
 #: ``ip link``'s words for a VF's link state (IFLA_VF_LINK_STATE).
@@ -345,7 +359,8 @@ def with_vf_report(ip_link_text, pf_device, lines):
 def initial_vf_state():
     return {'mac': NO_MAC, 'vlan': 0,
             'link_state': LINK_AUTO, 'spoofchk': True,
-            'max_tx_rate': 0, 'min_tx_rate': 0, 'assigned_to': None}
+            'max_tx_rate': 0, 'min_tx_rate': 0, 'assigned_to': None,
+            'netdev': None, 'shaped': False}
 
 
 class Firmware:
@@ -407,12 +422,27 @@ class Firmware:
         self.run(self._ns('ip', 'link', 'set', vf_rep(index), 'mtu',
                           str(mtu)), None)
 
-    def _program_rate(self, index, max_rate, faults):
-        if 'no-rate-limit' in faults:
-            max_rate = 0
-        self._vsctl('set', 'interface', vf_rep(index),
-                    'ingress_policing_rate=%d' % (max_rate * 1000),
-                    'ingress_policing_burst=%d' % (max_rate * 100))
+    def _program_rate(self, index, faults):
+        """Pace what the VF sends to its max_tx_rate, as the NIC's transmit
+        scheduler does: a token bucket on the egress of the VF's netdev,
+        where it is now (the node, or the guest it was given to).
+
+        A netdev that moves between namespaces loses its qdisc, so
+        :meth:`moved` programs it again.
+        """
+        with self.card.state() as st:
+            vf_state = st[str(index)]
+            netns = vf_state.get('assigned_to')
+            dev = vf_state.get('netdev') or vf_device(index)
+            kbps = rate_kbps(vf_state, faults)
+            shaped = vf_state.get('shaped')
+            vf_state['shaped'] = bool(kbps)
+        tc = ['tc'] + (['-n', netns] if netns else []) + ['qdisc']
+        if kbps:
+            self.run(tc + ['replace', 'dev', dev, 'root'] +
+                     token_bucket(kbps), None)
+        elif shaped:
+            self.run(tc + ['del', 'dev', dev, 'root'], None)
 
     def set_faults(self, names):
         """Make the card have the faults ``names`` (none: healthy), now
@@ -428,7 +458,7 @@ class Firmware:
             self._program_tag(index, st['vlan'], faults)
             self._program_link(index, st['link_state'], faults)
             self._program_spoofchk(index, st, faults)
-            self._program_rate(index, st['max_tx_rate'], faults)
+            self._program_rate(index, faults)
             self._program_mtu(index, faults)
         self._program_leak(faults)
 
@@ -470,24 +500,30 @@ class Firmware:
     def set_rates(self, index, rates_mbps):
         """Set the VF's rates, in Mbit/s.
 
-        max_tx_rate asks the switch for an ingress policer on what the VF
-        sends: Open vSwitch puts it in tc (cls_basic, act_police), which
-        machines of this kind lack, so it is not enforced here (README
-        "The lab"); min_tx_rate is kept but not enforced (as on NICs
-        without it).
+        ``max_tx_rate`` limits what the VF sends (:meth:`_program_rate`);
+        ``min_tx_rate`` is kept but not enforced (as on NICs without it).
         """
         with self.card.state() as st:
             st[str(index)].update({k: int(v) for k, v in rates_mbps.items()
                                    if k in ('max_tx_rate', 'min_tx_rate')})
-            max_rate = st[str(index)]['max_tx_rate']
-        self._program_rate(index, max_rate, self.card.faults())
+        self._program_rate(index, self.card.faults())
 
-    def assign(self, index, owner):
+    def moved(self, index, netns, netdev):
+        """The VF's netdev is now ``netdev`` in ``netns`` (given to a
+        guest); its rate limiter goes with it.
+        """
         with self.card.state() as st:
-            st[str(index)]['assigned_to'] = owner
+            st[str(index)].update(assigned_to=netns, netdev=netdev,
+                                  shaped=False)
+        self._program_rate(index, self.card.faults())
 
     def release(self, index):
-        """Back to the state after a VF reset."""
+        """Back to the state after a VF reset; its netdev is back on the
+        node, without a qdisc (the move took it).
+        """
+        with self.card.state() as st:
+            st[str(index)].update(assigned_to=None, netdev=None,
+                                  shaped=False)
         self.set_mac_vlan(index, '00:00:00:00:00:00', 0)
         self.set_link_state(index, LINK_AUTO)
         self.set_rates(index, {'max_tx_rate': 0, 'min_tx_rate': 0})

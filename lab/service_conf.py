@@ -162,7 +162,7 @@ def nova_compute(state, secrets, node):
 def neutron(state, secrets):
     return {
         'DEFAULT': {
-            'core_plugin': 'ml2', 'service_plugins': 'router',
+            'core_plugin': 'ml2', 'service_plugins': 'router,qos',
             'transport_url': transport_url(secrets), 'debug': False,
             'auth_strategy': 'keystone',
             'api_paste_config': paste(state, 'neutron', 'api-paste.ini'),
@@ -183,7 +183,7 @@ def ml2():
     return {
         'ml2': {'type_drivers': 'flat,vlan', 'tenant_network_types': 'vlan',
                 'mechanism_drivers': 'openvswitch,sriovnicswitch',
-                'extension_drivers': 'port_security'},
+                'extension_drivers': 'port_security,qos'},
         'ml2_type_flat': {'flat_networks': layout.PUBLIC_PHYSNET},
         'ml2_type_vlan': {'network_vlan_ranges': '%s:%d:%d' % (
             (layout.PHYSNET,) + layout.VLAN_RANGE)},
@@ -214,7 +214,8 @@ def sriov_agent(node):
         'sriov_nic': {'physical_device_mappings': '%s:%s' % (
             layout.PHYSNET, nic.PF_DEVICE)},
         'securitygroup': {'firewall_driver': 'noop'},
-        'agent': {'root_helper': 'sudo'},
+        # QoS: a port's bandwidth-limit rule becomes its VF's max_tx_rate.
+        'agent': {'root_helper': 'sudo', 'extensions': 'qos'},
     }
 
 

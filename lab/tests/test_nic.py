@@ -224,6 +224,40 @@ class FaultTest(unittest.TestCase):
             self.assertIn(['ip', 'netns', 'exec', 'card-ns', 'ip', 'link',
                            'set', 'vf0-rep', 'mtu', '1500'], calls)
 
+    def test_rate_paces_the_vf_netdev_where_it_is(self):
+        bucket = ['tbf', 'rate', '500000kbit', 'burst', '65536',
+                  'latency', '20ms']
+        with tempfile.TemporaryDirectory() as d:
+            fw, calls = self._firmware(d)
+            del calls[:]
+            fw.set_rates(1, {'max_tx_rate': 500})
+            self.assertEqual([['tc', 'qdisc', 'replace', 'dev', 'ens1f0v1',
+                               'root'] + bucket], calls)
+            # Given to a guest: the move took the qdisc; set again there.
+            del calls[:]
+            fw.moved(1, 'sriovlab-vm-x', 'eth0')
+            self.assertEqual([['tc', '-n', 'sriovlab-vm-x', 'qdisc',
+                               'replace', 'dev', 'eth0', 'root'] + bucket],
+                             calls)
+            del calls[:]
+            fw.set_faults({'no-rate-limit'})
+            self.assertIn(['tc', '-n', 'sriovlab-vm-x', 'qdisc', 'del',
+                           'dev', 'eth0', 'root'], calls)
+            # The card still reports the rate it was told.
+            self.assertEqual(500, fw.vfs()[1]['max_tx_rate'])
+            fw.set_faults(())
+            del calls[:]
+            # Back on the node without a qdisc: nothing to delete.
+            fw.release(1)
+            self.assertFalse([c for c in calls if c[0] == 'tc'])
+            self.assertEqual(nic.initial_vf_state(), fw.vfs()[1])
+
+    def test_token_bucket_burst_is_1_ms_at_least_64_kib(self):
+        self.assertEqual('65536', nic.token_bucket(300000)[4])
+        self.assertEqual('125000', nic.token_bucket(1000000)[4])
+        self.assertEqual(0, nic.rate_kbps(
+            dict(nic.initial_vf_state(), max_tx_rate=5), {'no-rate-limit'}))
+
     def test_sticky_spoofchk_stays_on_and_says_so(self):
         with tempfile.TemporaryDirectory() as d:
             fw, calls = self._firmware(d)

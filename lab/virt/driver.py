@@ -272,7 +272,7 @@ class NetnsDriver(driver.ComputeDriver):
         _execute('ip', 'link', 'set', dev, 'address', vif['address'])
         _execute('ip', 'link', 'set', dev, 'netns', netns, 'name',
                  guest.nic_name(index))
-        fw.assign(vf, netns)
+        fw.moved(vf, netns, guest.nic_name(index))
 
     def _detach_vfs(self, netns, network_info):
         """Return the guest's VFs to the node and reset them."""
