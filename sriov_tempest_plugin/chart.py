@@ -72,8 +72,8 @@ def figure(document):
     settings = document['settings']
     sriov = settings['vnic_type']
     points = {verdict.point_key(p): p for p in document['points']}
-    failed = {verdict.point_key(v)
-              for v in document['verdicts'] if not v['passed']}
+    failed = {key for key, judged in results.verdicts_by_point(
+        document).items() if not all(v['passed'] for v in judged)}
     names = [t.name for t in topology.TOPOLOGIES
              if any(k[0] == t.name for k in points)]
     if not names:

@@ -42,8 +42,8 @@ import re
 #: (a port bound to a server, a subnet with a router interface, a network
 #: with ports and a project with resources cannot go first).
 ORDER = ('server', 'floatingip', 'router_interface', 'router_gateway',
-         'router', 'port', 'subnet', 'network', 'security_group', 'keypair',
-         'project', 'user')
+         'router', 'port', 'qos_policy', 'subnet', 'network',
+         'security_group', 'keypair', 'project', 'user')
 
 Item = collections.namedtuple('Item', 'kind id label extra')
 
@@ -87,7 +87,8 @@ def plan(own, listing):
 
     :param listing: dict of lists as the APIs return them: ``servers``
         (detailed, all projects), ``floatingips``, ``routers``, ``ports``,
-        ``subnets``, ``networks``, ``security_groups``, ``keypairs``
+        ``qos_policies``, ``subnets``, ``networks``, ``security_groups``,
+        ``keypairs``
         (``[{'keypair': {...}, 'user_id': ...}]`` as listed per user),
         ``projects``, ``users``. Missing keys are empty.
     :returns: a list of :class:`Item`.
@@ -125,6 +126,9 @@ def plan(own, listing):
     # makes its ports first, so they stay behind a deleted server.
     items += [Item('port', p['id'], p.get('name'), {}) for p in ports
               if not (p.get('device_owner') or '').startswith('network:')]
+    # The QoS check's policy: after the ports that use it.
+    items += [Item('qos_policy', q['id'], q.get('name'), {})
+              for q in get('qos_policies') if ours(q)]
     items += [Item('subnet', s['id'], s.get('name'), {'cidr': s.get('cidr')})
               for s in get('subnets') if ours(s)]
     items += [Item('network', n['id'], n.get('name'), {})

@@ -195,6 +195,30 @@ iperf_opts = [
                 help='Topologies the latency verdict judges; the others '
                      'are measured and recorded only. Names: %s.' % ', '.join(
                          t.name for t in topology.TOPOLOGIES)),
+    cfg.BoolOpt('qos_checks',
+                default=True,
+                help='Check a QoS bandwidth limit with traffic: the client '
+                     'port of the SR-IOV pair across the wire gets a QoS '
+                     'policy with one egress bandwidth_limit rule of '
+                     'qos_max_kbps, which the SR-IOV agent turns into the '
+                     'VF\'s max_tx_rate; the median iperf3 goodput must be '
+                     'within qos_tolerance of the limit, and near line rate '
+                     'again once the rule is deleted. The results file '
+                     'records both. Needs the Neutron extension "qos" (the '
+                     'test skips without it) and its SR-IOV agents\' '
+                     '[agent] extensions to include qos.'),
+    cfg.IntOpt('qos_max_kbps',
+               default=1000000, min=1000,
+               help='max_kbps of the bandwidth_limit rule, in kbit/s. The '
+                    'SR-IOV agent sets max_tx_rate in whole Mbit/s, rounded, '
+                    'so use a multiple of 1000. It must lie well below the '
+                    'near-line-rate threshold (1 Gbit/s: a tenth of a '
+                    '10 GbE port).'),
+    cfg.FloatOpt('qos_tolerance',
+                 default=0.1,
+                 help='The median goodput under the bandwidth limit must be '
+                      'within this fraction of qos_max_kbps, above or below '
+                      '(0.1: +-10 %). In (0, 1).'),
     cfg.PortOpt('iperf_port',
                 default=5201,
                 help='First TCP port of the iperf3 servers; "processes" '
@@ -303,6 +327,9 @@ class Settings(object):
     latency_samples: int
     latency_margin: float
     latency_topologies: typing.Tuple[str, ...]
+    qos_checks: bool
+    qos_max_kbps: int
+    qos_tolerance: float
     iperf_port: int
     iperf_grace: int
     cpu_bound_percent: float
@@ -354,7 +381,7 @@ def load_settings(group):
                    'must be one of %s' % ', '.join(IPERF_MODES))
     for name in ('line_rate_reference', 'port_speed_gbps',
                  'line_rate_fraction', 'margin_over_normal',
-                 'latency_margin', 'latency_topologies'):
+                 'latency_margin', 'latency_topologies', 'qos_tolerance'):
         why = verdict.threshold_problem(name, values[name])
         if why:
             raise _bad(name, values[name], why)
@@ -367,6 +394,10 @@ def load_settings(group):
             raise _bad(name, values[name],
                        'stream counts %s are not measured; add them to '
                        '[%s] streams or remove them here' % (unknown, GROUP))
+    if values['qos_checks']:
+        why = verdict.qos_limit_problem(values)
+        if why:
+            raise _bad('qos_max_kbps', values['qos_max_kbps'], why)
     if values['cpu_bound_percent'] is None or \
             not 0 < values['cpu_bound_percent'] <= 100:
         raise _bad('cpu_bound_percent', values['cpu_bound_percent'],

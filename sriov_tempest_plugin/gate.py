@@ -195,6 +195,51 @@ def run_latency(topology, settings, mtu, ping, results, hosts):
     return verdicts
 
 
+def qos_streams(settings):
+    """The stream count the QoS check measures: the fewest judged near
+    line rate (once the limit is deleted the VF must be back there), else
+    the most measured.
+    """
+    if settings.line_rate_streams:
+        return min(settings.line_rate_streams)
+    return max(settings.streams)
+
+
+def run_qos(topology, settings, mtu, limit, measure, results, hosts):
+    """Measure, judge and record the QoS check; return its verdicts.
+
+    Under a bandwidth limit of ``[sriov] qos_max_kbps``, then with the
+    limit deleted: ``iperf_repeats`` samples each, as many more when a
+    verdict fails (as the gate does).
+
+    :param limit: ``limit(max_kbps)``: puts that limit on the SR-IOV
+        client's port (0: deletes it) and returns once it is in force.
+    :param measure: ``measure(streams, count) -> [IperfRun]`` from the
+        SR-IOV client to its server.
+    :param hosts: ``{'client': .., 'server': ..}``.
+    """
+    thresholds = verdict.Thresholds.of(settings_summary(settings, mtu))
+    streams = qos_streams(settings)
+    verdicts = []
+    for max_kbps in (settings.qos_max_kbps, 0):
+        limit(max_kbps)
+        runs = list(measure(streams, settings.iperf_repeats))
+
+        def point():
+            return verdict.Point(topology.name, settings.vnic_type, streams,
+                                 tuple(r.received_gbps for r in runs))
+
+        judged = thresholds.judge_qos(point(), max_kbps)
+        if not judged.passed:
+            runs.extend(measure(streams, settings.iperf_repeats))
+            judged = thresholds.judge_qos(point(), max_kbps)
+        results.add_qos(point(), max_kbps, runs, settings.cpu_bound_percent,
+                        hosts, remeasured=len(runs) > settings.iperf_repeats)
+        verdicts.append(judged)
+    results.add_verdicts(verdicts)
+    return verdicts
+
+
 class Published(object):
     """What :func:`publish` wrote, and the baseline regressions it found."""
 

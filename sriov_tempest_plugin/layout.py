@@ -282,7 +282,8 @@ _VF_FLAG_WORDS = {
     'spoofchk': lambda v: 'spoof checking %s' % ('on' if v else 'off'),
     'link_state': lambda v: 'link-state %s' % v,
     'trust': lambda v: 'trust %s' % ('on' if v else 'off'),
-    'max_tx_rate': lambda v: 'max_tx_rate %sMbps' % v,
+    'max_tx_rate': lambda v: 'max_tx_rate %sMbps' % v if v else
+    'no max_tx_rate',
 }
 
 
@@ -306,6 +307,8 @@ def vf_flag_findings(view, why, **expected):
     problems = []
     for key, want in sorted(expected.items()):
         seen = getattr(found, key)
+        if key == 'max_tx_rate' and seen is None:
+            seen = 0    # iproute2 prints max_tx_rate only when it is set
         if seen != want:
             problems.append(
                 'port %s (%s): the host reports VF %d of %s with %s, '

@@ -16,7 +16,8 @@
 A results file carries every sample and the settings that judged it, so
 its verdicts can be recomputed without a cloud against other thresholds
 (port speed, line-rate fraction or reference, margin, judged stream
-counts): "would last night's run pass a 60 % margin?".
+counts, latency margin, QoS tolerance): "would last night's run pass a
+60 % margin?".
 """
 
 import copy
@@ -50,6 +51,8 @@ def judge(document, **overrides):
             points, topology.BY_NAME[name].crosses_wire))
     for name, points in sorted(results.latency_of(out).items()):
         verdicts.extend(thresholds.judge_latency(points))
+    for point, max_kbps in results.qos_of(out):
+        verdicts.append(thresholds.judge_qos(point, max_kbps))
     out['verdicts'] = sorted((v.as_dict() for v in verdicts),
                              key=results.verdict_key)
     out['passed'] = all(v['passed'] for v in out['verdicts'])

@@ -43,6 +43,7 @@ class Results(object):
         self.settings = settings
         self.points = []
         self.latency = []
+        self.qos = []
         self.verdicts = []
         self.iperf_versions = set()
 
@@ -58,35 +59,25 @@ class Results(object):
             point was measured again. Default: as many as were taken.
         """
         self.iperf_versions.update(r.version for r in runs)
-        cpu_bound = [i for i, r in enumerate(runs)
-                     if r.cpu_bound(cpu_bound_percent)]
         self.points = [p for p in self.points
                        if verdict.point_key(p) != verdict.point_key(point)]
-        self.points.append({
-            'topology': point.topology,
-            'vnic_type': point.vnic_type,
-            'streams': point.streams,
-            'samples_gbps': [round(s, 4) for s in point.samples],
-            'samples': len(point.samples),
-            'planned_samples': len(point.samples) if planned is None
-            else planned,
-            'median_gbps': round(point.median, 4),
-            'min_gbps': round(point.minimum, 4),
-            'max_gbps': round(point.maximum, 4),
-            'spread': round(point.spread, 4),
-            'sent_gbps': [round(r.sent_gbps, 4) for r in runs],
-            'retransmits': [r.retransmits for r in runs],
-            'attempts': [r.attempts for r in runs],
-            'skew_seconds': [None if r.skew_seconds is None
-                             else round(r.skew_seconds, 3) for r in runs],
-            'cpu_percent': [{'sender': r.sender_cpu_percent,
-                             'receiver': r.receiver_cpu_percent}
-                            for r in runs],
-            'cpu_bound_samples': cpu_bound,
-            'processes': runs[0].processes if runs else None,
-            'remeasured': remeasured,
-            'hosts': hosts,
-        })
+        self.points.append(_point_record(point, runs, cpu_bound_percent,
+                                         hosts, remeasured, planned))
+
+    def add_qos(self, point, max_kbps, runs, cpu_bound_percent, hosts,
+                remeasured=False):
+        """Record one point of the QoS check.
+
+        :param max_kbps: the bandwidth limit in force while it was
+            measured; 0 once the rule was deleted.
+        """
+        self.iperf_versions.update(r.version for r in runs)
+        kind = verdict.qos_kind(max_kbps)
+        self.qos = [p for p in self.qos
+                    if _qos_key(p) != (kind,) + verdict.point_key(point)]
+        self.qos.append(dict(_point_record(point, runs, cpu_bound_percent,
+                                           hosts, remeasured, None),
+                             max_kbps=max_kbps))
 
     def add_latency(self, point, hosts):
         """Record one latency point (:class:`latency.LatencyPoint`)."""
@@ -115,6 +106,7 @@ class Results(object):
             'settings': self.settings,
             'points': sorted(self.points, key=_point_key),
             'latency': sorted(self.latency, key=_latency_key),
+            'qos': sorted(self.qos, key=_qos_key),
             'verdicts': sorted(self.verdicts, key=verdict_key),
             'passed': self.passed,
         }
@@ -130,6 +122,38 @@ class Results(object):
             handle.write('\n')
         os.replace(tmp, path)
         return path
+
+
+def _point_record(point, runs, cpu_bound_percent, hosts, remeasured,
+                  planned):
+    """A measured point as the results document keeps it."""
+    cpu_bound = [i for i, r in enumerate(runs)
+                 if r.cpu_bound(cpu_bound_percent)]
+    return {
+        'topology': point.topology,
+        'vnic_type': point.vnic_type,
+        'streams': point.streams,
+        'samples_gbps': [round(s, 4) for s in point.samples],
+        'samples': len(point.samples),
+        'planned_samples': len(point.samples) if planned is None
+        else planned,
+        'median_gbps': round(point.median, 4),
+        'min_gbps': round(point.minimum, 4),
+        'max_gbps': round(point.maximum, 4),
+        'spread': round(point.spread, 4),
+        'sent_gbps': [round(r.sent_gbps, 4) for r in runs],
+        'retransmits': [r.retransmits for r in runs],
+        'attempts': [r.attempts for r in runs],
+        'skew_seconds': [None if r.skew_seconds is None
+                         else round(r.skew_seconds, 3) for r in runs],
+        'cpu_percent': [{'sender': r.sender_cpu_percent,
+                         'receiver': r.receiver_cpu_percent}
+                        for r in runs],
+        'cpu_bound_samples': cpu_bound,
+        'processes': runs[0].processes if runs else None,
+        'remeasured': remeasured,
+        'hosts': hosts,
+    }
 
 
 def _topology_rank(name):
@@ -148,6 +172,10 @@ def _latency_key(p):
             p['vnic_type'])
 
 
+def _qos_key(p):
+    return (verdict.qos_kind(p['max_kbps']),) + verdict.point_key(p)
+
+
 def verdict_key(v):
     return (_topology_rank(v['topology']), v['kind'], v['vnic_type'],
             v['streams'])
@@ -158,7 +186,8 @@ def verdicts_by_point(document):
     """
     verdicts = {}
     for v in document.get('verdicts', []):
-        verdicts.setdefault(verdict.point_key(v), []).append(v)
+        if v['kind'] not in verdict.QOS_KINDS:
+            verdicts.setdefault(verdict.point_key(v), []).append(v)
     return verdicts
 
 
@@ -185,6 +214,7 @@ def text_table(document):
                      '%.1f%%' % (100 * p['spread']), outcome))
     lines = _aligned(rows)
     lines.extend(latency_table(document))
+    lines.extend(qos_table(document))
     lines.append('Gbit/s (10^9 bit/s), receiver goodput; run %s: %s'
                  % (document.get('run_id'),
                     'PASSED' if document.get('passed') else 'FAILED'))
@@ -274,6 +304,39 @@ def latency_of(document):
         out.setdefault(p['topology'], {})[p['vnic_type']] = \
             latency.LatencyPoint.of(p)
     return out
+
+
+def qos_table(document):
+    """Lines of the QoS points of a document (none: no lines)."""
+    points = sorted(document.get('qos') or [], key=_qos_key)
+    if not points:
+        return []
+    judged = qos_verdicts(document)
+    rows = [('topology', 'vnic', 'streams', 'limit kbit/s', 'median',
+             'min-max', 'verdict')]
+    for p in points:
+        v = judged.get(_qos_key(p))
+        rows.append((p['topology'], p['vnic_type'], str(p['streams']),
+                     str(p['max_kbps']) if p['max_kbps'] else 'none',
+                     '%.3f' % p['median_gbps'],
+                     '%.3f-%.3f' % (p['min_gbps'], p['max_gbps']),
+                     '-' if v is None else '%s:%s' % (
+                         v['kind'], 'pass' if v['passed'] else 'FAIL')))
+    return [''] + _aligned(rows)
+
+
+def qos_verdicts(document):
+    """``{(kind, topology, vnic_type, streams): QoS verdict dict}``."""
+    return {(v['kind'],) + verdict.point_key(v): v
+            for v in document.get('verdicts', [])
+            if v['kind'] in verdict.QOS_KINDS}
+
+
+def qos_of(document):
+    """``[(verdict.Point, max_kbps)]``: the QoS points of a document."""
+    return [(verdict.Point(p['topology'], p['vnic_type'], p['streams'],
+                           tuple(p['samples_gbps'])), p['max_kbps'])
+            for p in sorted(document.get('qos') or [], key=_qos_key)]
 
 
 def points_of(document):

@@ -121,7 +121,7 @@ class Point(object):
 
 @dataclasses.dataclass(frozen=True)
 class Verdict(object):
-    kind: str  # 'line_rate' or 'margin'
+    kind: str  # 'line_rate', 'margin', QOS_LIMIT or QOS_REMOVED
     topology: str
     vnic_type: str
     streams: int
@@ -144,7 +144,7 @@ LINE_RATE_REFERENCES = ('goodput_ceiling', 'port_speed')
 THRESHOLD_KEYS = ('port_speed_gbps', 'line_rate_reference',
                   'line_rate_fraction', 'line_rate_streams',
                   'margin_over_normal', 'margin_streams', 'latency_margin',
-                  'latency_topologies')
+                  'latency_topologies', 'qos_tolerance')
 
 #: The settings a results file carries, in the order the page shows them:
 #: everything that judged its points (the thresholds and what the line rate
@@ -153,7 +153,8 @@ SETTINGS_KEYS = (('physical_network', 'vnic_type') +
                  THRESHOLD_KEYS +
                  ('tcp_timestamps', 'mtu', 'streams', 'iperf_mode',
                   'iperf_duration', 'iperf_omit', 'iperf_repeats',
-                  'decide_early', 'latency_checks', 'latency_samples'))
+                  'decide_early', 'latency_checks', 'latency_samples',
+                  'qos_checks', 'qos_max_kbps'))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,14 +176,15 @@ class Thresholds(object):
     margin_streams: typing.Tuple[int, ...]
     latency_margin: float = 0.0
     latency_topologies: typing.Optional[typing.Tuple[str, ...]] = None
+    qos_tolerance: float = 0.1
 
     @classmethod
     def of(cls, settings):
         """From a results document's ``settings`` (keys of SETTINGS_KEYS).
 
         Files written before ``line_rate_reference``, ``mtu``,
-        ``tcp_timestamps``, ``latency_margin`` and ``latency_topologies``
-        were recorded take their defaults.
+        ``tcp_timestamps``, ``latency_margin``, ``latency_topologies`` and
+        ``qos_tolerance`` were recorded take their defaults.
         """
         reference = settings.get('line_rate_reference', 'goodput_ceiling')
         threshold, text = line_rate_threshold_of(settings)
@@ -194,7 +196,8 @@ class Thresholds(object):
                    settings.get('latency_margin', 0.0),
                    tuple(settings['latency_topologies'])
                    if settings.get('latency_topologies') is not None
-                   else None)
+                   else None,
+                   settings.get('qos_tolerance', 0.1))
 
     def judge(self, points, crosses_wire):
         """All verdicts of one topology's points (:func:`judge_topology`).
@@ -220,6 +223,21 @@ class Thresholds(object):
                 sriov.topology not in self.latency_topologies:
             return []
         return [latency.judge(sriov, normal, self.latency_margin)]
+
+    def judge_qos(self, point, max_kbps):
+        """The verdict of a QoS point (:func:`judge_rate_limit`).
+
+        :param max_kbps: the bandwidth limit in force while ``point`` was
+            measured; 0 after the rule was deleted, when the VF must be
+            near line rate again (:func:`judge_line_rate`).
+        """
+        if max_kbps:
+            return judge_rate_limit(point, max_kbps, self.qos_tolerance)
+        v = judge_line_rate(point, self.line_rate_gbps, self.line_rate_text,
+                            self.line_rate_fraction)
+        return dataclasses.replace(
+            v, kind=QOS_REMOVED,
+            message='with the bandwidth limit deleted, %s' % v.message)
 
     def line_rate_label(self):
         """The line-rate threshold in a few words, for a chart legend."""
@@ -251,12 +269,35 @@ def threshold_problem(option, value):
         if value is None or not 0 <= value < 1:
             return ('must be in [0, 1), e.g. 0 for "no slower than OVS", '
                     '0.2 for "20 % lower round-trip time than OVS"')
+    elif option == 'qos_tolerance':
+        if value is None or not 0 < value < 1:
+            return 'must be in (0, 1), e.g. 0.1 for "within 10 % of the limit"'
     elif option == 'latency_topologies':
         unknown = sorted(set(value or ()) - set(topology.BY_NAME))
         if unknown:
             return 'names unknown topologies %s; known: %s' % (
                 ', '.join(unknown),
                 ', '.join(t.name for t in topology.TOPOLOGIES))
+    return None
+
+
+def qos_limit_problem(settings):
+    """Why ``qos_max_kbps`` cannot be told from no limit, or None.
+
+    Goodput within ``qos_tolerance`` above the limit must stay below the
+    near-line-rate threshold that the VF must reach once the limit is
+    deleted; else a VF that ignores the limit could pass both verdicts.
+    """
+    limit = settings['qos_max_kbps'] / KBPS_PER_GBPS
+    threshold, text = line_rate_threshold_of(settings)
+    highest = limit * (1 + settings['qos_tolerance'])
+    if highest >= threshold:
+        return ('the limit %.3f Gbit/s plus qos_tolerance (%.3f Gbit/s) '
+                'reaches the near-line-rate threshold %.3f Gbit/s (%s): a VF '
+                'that ignores the limit would pass; use a limit below %d '
+                'kbit/s' % (limit, highest, threshold, text,
+                            threshold / (1 + settings['qos_tolerance']) *
+                            KBPS_PER_GBPS))
     return None
 
 
@@ -309,6 +350,51 @@ def judge_line_rate(point, threshold_gbps, reference_text, fraction):
                       _fmt_samples(point.samples)))
     return Verdict('line_rate', point.topology, point.vnic_type,
                    point.streams, measured, threshold_gbps, passed, message)
+
+
+#: Verdict kinds of the QoS check: goodput under a bandwidth limit, and
+#: after the limit was deleted.
+QOS_LIMIT = 'qos_limit'
+QOS_REMOVED = 'qos_removed'
+QOS_KINDS = (QOS_LIMIT, QOS_REMOVED)
+KBPS_PER_GBPS = 1e6
+
+
+def qos_kind(max_kbps):
+    """The verdict kind of a QoS point measured under ``max_kbps``."""
+    return QOS_LIMIT if max_kbps else QOS_REMOVED
+
+
+def judge_rate_limit(point, max_kbps, tolerance):
+    """Median goodput within ``tolerance`` of a bandwidth limit.
+
+    Above it: the VF does not enforce ``max_tx_rate``. Below it: it
+    limits harder than asked (or something else on the path does).
+    """
+    limit = max_kbps / KBPS_PER_GBPS
+    measured = point.median
+    off = (measured - limit) / limit
+    passed = abs(off) <= tolerance
+    head = ('%s under a bandwidth limit of %d kbit/s: median %.3f Gbit/s'
+            % (point.label(), max_kbps, measured))
+    if passed:
+        message = ('%s is within %.0f %% of the limit %.3f Gbit/s '
+                   '(%+.1f %%)' % (head, tolerance * 100, limit, off * 100))
+    elif off > 0:
+        message = ('%s is %.1f %% above the limit %.3f Gbit/s (tolerance '
+                   '%.0f %%); samples %s: the VF does not enforce its '
+                   'max_tx_rate, or the SR-IOV agent did not set it (its '
+                   '[agent] extensions must include qos)'
+                   % (head, off * 100, limit, tolerance * 100,
+                      _fmt_samples(point.samples)))
+    else:
+        message = ('%s is %.1f %% below the limit %.3f Gbit/s (tolerance '
+                   '%.0f %%); samples %s: the VF is limited harder than '
+                   'the rule asks, or another hop on the path is slower'
+                   % (head, -off * 100, limit, tolerance * 100,
+                      _fmt_samples(point.samples)))
+    return Verdict(QOS_LIMIT, point.topology, point.vnic_type, point.streams,
+                   measured, limit, passed, message)
 
 
 def judge_margin(sriov, normal, margin):

@@ -74,3 +74,14 @@ def neigh_mac(ip_neigh_text):
     """The link-layer address in ``ip neigh show <ip>``, or None."""
     match = _LLADDR.search(ip_neigh_text or '')
     return match.group('mac').lower() if match else None
+
+
+def max_tx_rate_mbps(max_kbps):
+    """The VF ``max_tx_rate`` the SR-IOV agent sets for a bandwidth limit.
+
+    ``ip link`` takes whole Mbit/s: ``max_kbps`` / 1000 rounded half up,
+    at least 1 for any limit; 0 (no limit) stays 0.
+    """
+    if not max_kbps:
+        return 0
+    return max(1, int(max_kbps / 1000.0 + 0.5))

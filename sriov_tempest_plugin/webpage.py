@@ -108,6 +108,29 @@ def _latency_table(document):
     return '<h3>Latency</h3><table>%s</table>' % ''.join(rows)
 
 
+def _qos_table(document):
+    points = document.get('qos') or []
+    if not points:
+        return ''
+    judged = results.qos_verdicts(document)
+    head = ('topology', 'vnic type', 'streams', 'limit kbit/s',
+            'median Gbit/s', 'min-max', 'verdict')
+    rows = ['<tr>%s</tr>' % ''.join('<th>%s</th>' % _e(h) for h in head)]
+    for p in points:
+        v = judged.get((verdict.qos_kind(p['max_kbps']),) +
+                       verdict.point_key(p))
+        cell = '-' if v is None else '%s: %s' % (_e(v['kind']), _status(
+            v['passed']).replace('PASSED', 'pass').replace('FAILED', 'FAIL'))
+        rows.append(
+            '<tr><td>%s</td><td>%s</td><td class="num">%d</td>'
+            '<td class="num">%s</td><td class="num">%.3f</td>'
+            '<td class="num">%.3f-%.3f</td><td>%s</td></tr>'
+            % (_e(p['topology']), _e(p['vnic_type']), p['streams'],
+               p['max_kbps'] or 'none', p['median_gbps'], p['min_gbps'],
+               p['max_gbps'], cell))
+    return '<h3>QoS bandwidth limit</h3><table>%s</table>' % ''.join(rows)
+
+
 def run_section(document, png=None, source=None, baseline_lines=None,
                 chart_note=None):
     parts = ['<h2>Run %s: %s</h2>' % (_e(document['run_id']),
@@ -132,6 +155,7 @@ def run_section(document, png=None, source=None, baseline_lines=None,
     parts.append('<h3>Points</h3>')
     parts.append(_points_table(document))
     parts.append(_latency_table(document))
+    parts.append(_qos_table(document))
     parts.append('<h3>Settings</h3>')
     parts.append(_settings_table(document['settings'],
                                  document.get('rejudged')))

@@ -95,6 +95,11 @@ class Cloud(object):
             'security_groups': os_.security_groups_client.
             list_security_groups()['security_groups'],
             'projects': projects, 'users': users, 'keypairs': []}
+        try:
+            listing['qos_policies'] = os_.qos_client.list_qos_policies()[
+                'policies']
+        except lib_exc.NotFound:
+            listing['qos_policies'] = []    # no qos extension
         own = self.own
         # Our own user's key pairs, and those of the suite's dynamic users
         # (another user's key pairs need compute API 2.10 and ?user_id=).
@@ -141,6 +146,8 @@ class Cloud(object):
             call = (os_.routers_client.delete_router, item.id)
         elif kind == 'port':
             call = (os_.ports_client.delete_port, item.id)
+        elif kind == 'qos_policy':
+            call = (os_.qos_client.delete_qos_policy, item.id)
         elif kind == 'subnet':
             call = (os_.subnets_client.delete_subnet, item.id)
         elif kind == 'network':

@@ -80,6 +80,7 @@ def parser():
     g.add_argument('--margin-streams', type=_stream_list)
     g.add_argument('--latency-margin', type=float)
     g.add_argument('--latency-topologies', type=_name_list)
+    g.add_argument('--qos-tolerance', type=float)
     b = p.add_argument_group('baseline')
     b.add_argument('--baseline', metavar='BASELINE.json',
                    help='a results file to compare each run with')

@@ -16,6 +16,7 @@ import datetime
 
 from oslo_log import log
 from tempest.common import utils
+from tempest.lib.common.utils import test_utils
 from tempest.lib import decorators
 from tempest.lib import exceptions as lib_exc
 import testtools
@@ -27,6 +28,7 @@ from sriov_tempest_plugin import latency
 from sriov_tempest_plugin import results
 from sriov_tempest_plugin.tests.scenario import base
 from sriov_tempest_plugin import topology
+from sriov_tempest_plugin import vf
 
 LOG = log.getLogger(__name__)
 
@@ -127,31 +129,29 @@ class SriovThroughputTest(base.SriovScenarioTest):
             self.fail('latency of %s: %s ([sriov] latency_checks = False '
                       'turns the latency verdict off)' % (topo.name, exc))
 
-    def _gate(self, topo):
-        def pair(vnic_type):
-            return [self.vms[n] for n in self.plan.pairs[(topo.name,
-                                                          vnic_type)]]
+    def _pair(self, topo, vnic_type):
+        """``[client, server]`` of a topology's pair of one vnic type."""
+        return [self.vms[n] for n in self.plan.pairs[(topo.name, vnic_type)]]
 
-        # Stops any server a failed run left behind: once per server guest,
-        # covering the ports of the largest stream count.
+    def _hosts(self, topo, vnic_type):
+        client, server = self._pair(topo, vnic_type)
+        return {'client': client.host, 'server': server.host}
+
+    def _prepare(self, topo, vnic_types):
+        """Require iperf3 in the pairs' guests, and stop at the end any
+        server a failed run left behind (once per server guest, covering
+        the ports of the largest stream count).
+        """
         stop_all = self._servers(max(self.settings.streams))[2]
-        for vnic_type in (self.settings.vnic_type, 'normal'):
-            self.require_iperf3(*pair(vnic_type))
-            self.addCleanup(self.guest_exec, pair(vnic_type)[1], stop_all)
+        for vnic_type in vnic_types:
+            client, server = self._pair(topo, vnic_type)
+            self.require_iperf3(client, server)
+            self.addCleanup(self.guest_exec, server, stop_all)
 
-        def measure(vnic_type, streams, count):
-            client, server = pair(vnic_type)
-            return self._measure(client, server, streams, count)
-
-        def hosts(vnic_type):
-            client, server = pair(vnic_type)
-            return {'client': client.host, 'server': server.host}
-
-        verdicts = []
-        if self.settings.latency_checks:
-            verdicts.extend(self._latency(topo, pair, hosts))
-        verdicts.extend(gate.run_topology(topo, self.settings, self.mtu,
-                                          measure, self.results, hosts))
+    def _publish(self, topo, verdicts):
+        """Write the results file and its views; fail on a failed verdict
+        or a baseline regression.
+        """
         published = gate.publish(self.results, self.settings, topo.name)
         LOG.info('SR-IOV throughput (%s)\n%s\n%s', topo.name,
                  published.table, published.where())
@@ -163,9 +163,66 @@ class SriovThroughputTest(base.SriovScenarioTest):
         failed.extend('baseline regression: ' + m
                       for m in published.regressions)
         if failed:
-            self.fail('%d throughput/latency verdict(s) failed for %s:\n%s'
-                      '\n%s' % (len(failed), topo.description,
-                                '\n'.join(failed), published.where()))
+            self.fail('%d verdict(s) failed for %s:\n%s\n%s'
+                      % (len(failed), topo.description, '\n'.join(failed),
+                         published.where()))
+
+    def _gate(self, topo):
+        vnic_types = (self.settings.vnic_type, 'normal')
+        self._prepare(topo, vnic_types)
+
+        def pair(vnic_type):
+            return self._pair(topo, vnic_type)
+
+        def measure(vnic_type, streams, count):
+            client, server = pair(vnic_type)
+            return self._measure(client, server, streams, count)
+
+        def hosts(vnic_type):
+            return self._hosts(topo, vnic_type)
+
+        verdicts = []
+        if self.settings.latency_checks:
+            verdicts.extend(self._latency(topo, pair, hosts))
+        verdicts.extend(gate.run_topology(topo, self.settings, self.mtu,
+                                          measure, self.results, hosts))
+        self._publish(topo, verdicts)
+
+    def _qos_limiter(self, vm):
+        """``limit(max_kbps)`` for ``gate.run_qos`` on ``vm``'s port.
+
+        The port gets a QoS policy of its own now; ``limit(n)`` adds a
+        bandwidth_limit rule of n kbit/s to it, ``limit(0)`` deletes the
+        rule. Each returns once the port's host reports the VF's
+        max_tx_rate as asked, where it lists its VFs
+        (:meth:`check_host_vf_flags`); elsewhere at once.
+        """
+        policies = self.os_admin.qos_client
+        rules = self.os_admin.qos_limit_bw_client
+        policy = policies.create_qos_policy(
+            name=self._name('qos'), shared=False)['policy']
+        self.addCleanup(test_utils.call_and_ignore_notfound_exc,
+                        policies.delete_qos_policy, policy['id'])
+        self.addCleanup(test_utils.call_and_ignore_notfound_exc,
+                        self.a_ports.update_port, vm.port['id'],
+                        qos_policy_id=None)
+        self.a_ports.update_port(vm.port['id'], qos_policy_id=policy['id'])
+        made = []
+
+        def limit(max_kbps):
+            if max_kbps:
+                made.append(rules.create_limit_bandwidth_rule(
+                    policy['id'], max_kbps=max_kbps)['bandwidth_limit_rule'])
+                why = 'QoS policy %s: bandwidth limit %d kbit/s' % (
+                    policy['id'], max_kbps)
+            else:
+                rules.delete_limit_bandwidth_rule(policy['id'],
+                                                  made.pop()['id'])
+                why = 'QoS policy %s: bandwidth limit deleted' % policy['id']
+            self.check_host_vf_flags(
+                vm, why, max_tx_rate=vf.max_tx_rate_mbps(max_kbps))
+
+        return limit
 
     @decorators.attr(type='slow')
     @decorators.idempotent_id('de106a56-af7f-4b13-9076-036dda953194')
@@ -191,3 +248,35 @@ class SriovThroughputTest(base.SriovScenarioTest):
     def test_direct_vs_normal_different_subnets_same_host(self):
         """Scenario 3: near line rate through the router, and the margin."""
         self._gate(topology.DIFFERENT_SUBNETS_SAME_HOST)
+
+    @decorators.attr(type='slow')
+    @decorators.idempotent_id('88208888-44ba-480a-bf2e-2c68cd3d8ff7')
+    @utils.requires_ext(extension='qos', service='network')
+    @utils.services('compute', 'network')
+    def test_bandwidth_limit_direct_same_subnet_different_hosts(self):
+        """A bandwidth limit on a direct port holds its VF to the limit,
+        and deleting it gives the VF its line rate back.
+
+        The SR-IOV client of scenario 2 gets a QoS policy with one egress
+        bandwidth_limit rule of [sriov] qos_max_kbps, which the SR-IOV
+        agent turns into its VF's max_tx_rate: the median iperf3 goodput
+        to its server must be within [sriov] qos_tolerance of the limit.
+        With the rule deleted, it must be near line rate again (the
+        gate's threshold). Where the host lists its VFs, the VF reports
+        each max_tx_rate before traffic runs. The results file records
+        both points and verdicts.
+        """
+        if not self.settings.qos_checks:
+            raise self.skipException('[sriov] qos_checks is False')
+        topo = topology.SAME_SUBNET_DIFFERENT_HOSTS
+        vnic_type = self.settings.vnic_type
+        self._prepare(topo, (vnic_type,))
+        client, server = self._pair(topo, vnic_type)
+
+        def measure(streams, count):
+            return self._measure(client, server, streams, count)
+
+        verdicts = gate.run_qos(topo, self.settings, self.mtu,
+                                self._qos_limiter(client), measure,
+                                self.results, self._hosts(topo, vnic_type))
+        self._publish(topo, verdicts)

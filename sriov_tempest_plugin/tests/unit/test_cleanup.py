@@ -114,6 +114,20 @@ class TestPlan(base.TestCase):
             self.assertEqual(not mine, group['id'] in planned,
                              group['name'])
 
+    def test_qos_policy_after_the_ports_that_use_it(self):
+        doc = listing('cloud-killed-after-boot.json')
+        doc['qos_policies'] = [
+            {'id': 'q1', 'name': 'tempest-sriov-SriovThroughputTest-qos-1',
+             'project_id': 'admin-project'},
+            {'id': 'q2', 'name': 'operators-policy',
+             'project_id': 'admin-project'}]
+        items = cleanup.plan(OWN, doc)
+        kinds = [i.kind for i in items]
+        self.assertEqual(['q1'], [i.id for i in items
+                                  if i.kind == 'qos_policy'])
+        self.assertLess(max(i for i, k in enumerate(kinds) if k == 'port'),
+                        kinds.index('qos_policy'))
+
     def test_router_ports_go_through_the_router(self):
         items = cleanup.plan(OWN, listing('cloud-killed-mid-boot.json'))
         ports = {i.id for i in items if i.kind == 'port'}

@@ -236,6 +236,16 @@ class VfFlagFindingsTest(base.TestCase):
         self.assertIn('max_tx_rate 300Mbps', problems[0])
         self.assertIn('trust on', problems[1])
 
+    def test_no_max_tx_rate_printed_is_no_limit(self):
+        # iproute2 prints max_tx_rate only when it is set.
+        view = self._view('fa:16:3e:4e:8a:10')
+        self.assertEqual([], layout.vf_flag_findings(
+            view, 'bandwidth limit deleted', max_tx_rate=0))
+        problems = layout.vf_flag_findings(
+            view, 'bandwidth limit 300000 kbit/s', max_tx_rate=300)
+        self.assertIn('with no max_tx_rate, Neutron asked for max_tx_rate '
+                      '300Mbps', problems[0])
+
     def test_port_mac_on_no_vf(self):
         problems = layout.vf_flag_findings(
             self._view('fa:16:3e:00:00:01'), 'port security on',

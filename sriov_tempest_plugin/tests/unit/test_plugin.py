@@ -125,7 +125,7 @@ class ScenarioTestsTest(base.TestCase):
 
     def test_throughput_is_serial_and_slow(self):
         gate = [t for t in self.tests if 'throughput' in t.id()]
-        self.assertEqual(3, len(gate))
+        self.assertEqual(4, len(gate))  # 3 topologies and the QoS check
         for test in gate:
             self.assertTrue(type(test)._serial)
             method = getattr(type(test), test._testMethodName)
