@@ -51,6 +51,10 @@ FAULTS = (
     Fault('no-spoofchk', 'compute1', "the node's card ignores spoof check"),
     Fault('sticky-spoofchk', 'compute1', "the node's card keeps spoof check "
           "on (and reports it on) when told to turn it off"),
+    Fault('no-rate-limit', 'compute1', "the node's card ignores a VF's "
+          "max_tx_rate (and still reports it)"),
+    Fault('stuck-rate', 'compute1', "the node's card keeps pacing a VF at "
+          "its last max_tx_rate when told to stop (and reports no rate)"),
     Fault('small-mtu', 'compute1', "the node's card switches VF frames at "
           "MTU %d, below the physnet's %d" % (nic.SMALL_MTU, nic.PORT_MTU)),
     Fault('slow-port', 'compute2', "the node's wire runs at %d %% of the "

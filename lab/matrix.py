@@ -71,6 +71,16 @@ ROWS = (
     Row('small-mtu', 'test_sriov_vf_behaviour',
         (VF + 'test_network_mtu_frames_pass',),
         'with DF set (the network\'s MTU) get no answer'),
+    # The scenario-2 SR-IOV client is on compute1; the agent sets its
+    # max_tx_rate and the host reports it, but the card sends at line rate.
+    Row('no-rate-limit', 'test_sriov_throughput.*bandwidth_limit',
+        (GATE + 'test_bandwidth_limit_direct_same_subnet_different_hosts',),
+        '% above the limit'),
+    # The host reports the limit gone; the VF is still held to it.
+    Row('stuck-rate', 'test_sriov_throughput.*bandwidth_limit',
+        (GATE + 'test_bandwidth_limit_direct_same_subnet_different_hosts',),
+        'with the bandwidth limit deleted, same_subnet_different_hosts/'
+        'direct/3 streams: median', ci=False),
     Row('host-ssh-down', 'test_sriov_datapath_layout',
         (LAYOUT + 'test_host_no_ovs_hops_direct',
          LAYOUT + 'test_host_ovs_hops_normal'),

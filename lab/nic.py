@@ -192,11 +192,14 @@ SWITCH = 'esw'  # the embedded switch's bridge (lab.card)
 #: down; ``no-link-state`` keeps a VF's link up when told to disable it;
 #: ``no-spoofchk`` ignores spoof check; ``sticky-spoofchk`` keeps spoof
 #: check on when told to turn it off (and reports it on); ``no-rate-limit``
-#: ignores ``max_tx_rate`` (and still reports it); ``small-mtu`` runs
+#: ignores ``max_tx_rate`` (and still reports it); ``stuck-rate`` keeps
+#: pacing a VF at its last rate when told to stop (and reports no rate);
+#: ``small-mtu`` runs
 #: the switch's VF ports at ``SMALL_MTU`` (a PF left below the physnet's
 #: MTU).
 CARD_FAULTS = ('wrong-vlan', 'vlan-leak', 'vf-link-down', 'no-link-state',
-               'no-spoofchk', 'sticky-spoofchk', 'no-rate-limit', 'small-mtu')
+               'no-spoofchk', 'sticky-spoofchk', 'no-rate-limit',
+               'stuck-rate', 'small-mtu')
 #: The MTU of the card's switch ports: the physnet's (Neutron's default
 #: global_physnet_mtu), and what ``small-mtu`` leaves them at.
 PORT_MTU = 1500
@@ -436,6 +439,8 @@ class Firmware:
             dev = vf_state.get('netdev') or vf_device(index)
             kbps = rate_kbps(vf_state, faults)
             shaped = vf_state.get('shaped')
+            if shaped and not kbps and 'stuck-rate' in faults:
+                return
             vf_state['shaped'] = bool(kbps)
         tc = ['tc'] + (['-n', netns] if netns else []) + ['qdisc']
         if kbps:

@@ -252,6 +252,21 @@ class FaultTest(unittest.TestCase):
             self.assertFalse([c for c in calls if c[0] == 'tc'])
             self.assertEqual(nic.initial_vf_state(), fw.vfs()[1])
 
+    def test_stuck_rate_keeps_pacing_and_reports_none(self):
+        with tempfile.TemporaryDirectory() as d:
+            fw, calls = self._firmware(d)
+            fw.set_faults({'stuck-rate'})
+            fw.set_rates(2, {'max_tx_rate': 300})
+            del calls[:]
+            fw.set_rates(2, {'max_tx_rate': 0})
+            self.assertFalse([c for c in calls if c[0] == 'tc'])
+            self.assertEqual(0, fw.vfs()[2]['max_tx_rate'])
+            self.assertTrue(fw.vfs()[2]['shaped'])
+            # Cleared, the card stops pacing what it was told not to.
+            fw.set_faults(())
+            self.assertIn(['tc', 'qdisc', 'del', 'dev', 'ens1f0v2', 'root'],
+                          calls)
+
     def test_token_bucket_burst_is_1_ms_at_least_64_kib(self):
         self.assertEqual('65536', nic.token_bucket(300000)[4])
         self.assertEqual('125000', nic.token_bucket(1000000)[4])
