@@ -213,8 +213,9 @@ class SriovThroughputTest(base.SriovScenarioTest):
             if max_kbps:
                 made.append(rules.create_limit_bandwidth_rule(
                     policy['id'], max_kbps=max_kbps)['bandwidth_limit_rule'])
-                why = 'QoS policy %s: bandwidth limit %d kbit/s' % (
-                    policy['id'], max_kbps)
+                why = ('QoS policy %s: bandwidth limit %d kbit/s, which '
+                       'the agent applies with [agent] extensions = qos'
+                       % (policy['id'], max_kbps))
             else:
                 rules.delete_limit_bandwidth_rule(policy['id'],
                                                   made.pop()['id'])
