@@ -85,7 +85,10 @@ ROWS = (
         (LAYOUT + 'test_host_no_ovs_hops_direct',
          LAYOUT + 'test_host_ovs_hops_normal'),
         'cannot SSH to compute host compute1'),
-    Row('slow-port', 'test_sriov_throughput.*same_subnet_different_hosts',
+    # The gate's test only: the QoS test across the same wire fails too
+    # (the slow wire is below its limit), which is not what the row shows.
+    Row('slow-port',
+        'test_sriov_throughput.*direct_vs_normal_same_subnet_different_hosts',
         (GATE + 'test_direct_vs_normal_same_subnet_different_hosts',),
         'is below the near-line-rate threshold'),
     # The class fails in its set-up: no VF port can be bound.

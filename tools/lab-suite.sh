@@ -119,13 +119,13 @@ unmeetable() {
 # which stays in the card, can: 8-9 Gbit/s against 0.5).
 if [ "$unmeetable" -eq 1 ]; then
     unmeetable margin \
-        'test_sriov_throughput.*same_subnet_different_hosts' \
+        'test_sriov_throughput.*direct_vs_normal_same_subnet_different_hosts' \
         'the required margin is 1000 %'
     unmeetable line-rate \
-        'test_sriov_throughput.*different_subnets_same_host' \
+        'test_sriov_throughput.*direct_vs_normal_different_subnets_same_host' \
         'is below the near-line-rate threshold 1.00 Gbit/s (100 % of port'
     unmeetable latency \
-        'test_sriov_throughput.*same_subnet_different_hosts' \
+        'test_sriov_throughput.*direct_vs_normal_same_subnet_different_hosts' \
         'latency: p50 [0-9.]* ms is above [0-9.]* ms, the normal (OVS) p50'
 fi
 
