@@ -72,12 +72,10 @@ class Results(object):
             measured; 0 once the rule was deleted.
         """
         self.iperf_versions.update(r.version for r in runs)
-        kind = verdict.qos_kind(max_kbps)
-        self.qos = [p for p in self.qos
-                    if _qos_key(p) != (kind,) + verdict.point_key(point)]
-        self.qos.append(dict(_point_record(point, runs, cpu_bound_percent,
-                                           hosts, remeasured, None),
-                             max_kbps=max_kbps))
+        record = dict(_point_record(point, runs, cpu_bound_percent, hosts,
+                                    remeasured, None), max_kbps=max_kbps)
+        self.qos = [p for p in self.qos if qos_key(p) != qos_key(record)]
+        self.qos.append(record)
 
     def add_latency(self, point, hosts):
         """Record one latency point (:class:`latency.LatencyPoint`)."""
@@ -106,7 +104,7 @@ class Results(object):
             'settings': self.settings,
             'points': sorted(self.points, key=_point_key),
             'latency': sorted(self.latency, key=_latency_key),
-            'qos': sorted(self.qos, key=_qos_key),
+            'qos': sorted(self.qos, key=qos_key),
             'verdicts': sorted(self.verdicts, key=verdict_key),
             'passed': self.passed,
         }
@@ -172,7 +170,11 @@ def _latency_key(p):
             p['vnic_type'])
 
 
-def _qos_key(p):
+def qos_key(p):
+    """A QoS record's identity, as :func:`qos_verdicts` keys its verdict.
+
+    ``(kind, topology, vnic_type, streams)``.
+    """
     return (verdict.qos_kind(p['max_kbps']),) + verdict.point_key(p)
 
 
@@ -308,14 +310,14 @@ def latency_of(document):
 
 def qos_table(document):
     """Lines of the QoS points of a document (none: no lines)."""
-    points = sorted(document.get('qos') or [], key=_qos_key)
+    points = sorted(document.get('qos') or [], key=qos_key)
     if not points:
         return []
     judged = qos_verdicts(document)
     rows = [('topology', 'vnic', 'streams', 'limit kbit/s', 'median',
              'min-max', 'verdict')]
     for p in points:
-        v = judged.get(_qos_key(p))
+        v = judged.get(qos_key(p))
         rows.append((p['topology'], p['vnic_type'], str(p['streams']),
                      str(p['max_kbps']) if p['max_kbps'] else 'none',
                      '%.3f' % p['median_gbps'],
@@ -336,7 +338,7 @@ def qos_of(document):
     """``[(verdict.Point, max_kbps)]``: the QoS points of a document."""
     return [(verdict.Point(p['topology'], p['vnic_type'], p['streams'],
                            tuple(p['samples_gbps'])), p['max_kbps'])
-            for p in sorted(document.get('qos') or [], key=_qos_key)]
+            for p in sorted(document.get('qos') or [], key=qos_key)]
 
 
 def points_of(document):

@@ -117,8 +117,7 @@ def _qos_table(document):
             'median Gbit/s', 'min-max', 'verdict')
     rows = ['<tr>%s</tr>' % ''.join('<th>%s</th>' % _e(h) for h in head)]
     for p in points:
-        v = judged.get((verdict.qos_kind(p['max_kbps']),) +
-                       verdict.point_key(p))
+        v = judged.get(results.qos_key(p))
         cell = '-' if v is None else '%s: %s' % (_e(v['kind']), _status(
             v['passed']).replace('PASSED', 'pass').replace('FAILED', 'FAIL'))
         rows.append(
