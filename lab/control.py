@@ -18,6 +18,7 @@ from lab import inifile
 from lab import layout
 from lab import proc
 from lab import service_conf
+from lab import shim
 
 DB_NAMES = ('keystone', 'placement', 'glance', 'nova_api', 'nova',
             'nova_cell0', 'neutron')
@@ -361,10 +362,6 @@ def host_key(state):
     return state.path('data', 'host-ssh', 'id_ed25519')
 
 
-#: The PATH of a login on a Debian host (sshd's default for root).
-HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
-
-
 def start_node_sshd(state, node):
     """An sshd on the node's management address, for host-level checks.
 
@@ -385,8 +382,7 @@ def start_node_sshd(state, node):
                   hostkey])
     env = dict(fabric.node_ovs(state, node).env,
                SRIOV_LAB_NIC_DIR=card.card_dir(state, node),
-               PATH=':'.join([os.path.join(layout.repo_root(), 'lab',
-                                           'host-bin'), HOST_PATH]))
+               PATH=layout.shim_path('host-bin'))
     conf = os.path.join(d, 'sshd_%s.conf' % node.name)
     with open(conf, 'w') as f:
         f.write('\n'.join([
@@ -397,8 +393,7 @@ def start_node_sshd(state, node):
             'PermitRootLogin prohibit-password',
             'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
             'UsePAM no', 'StrictModes no', 'UseDNS no',
-            'SetEnv %s' % ' '.join('"%s=%s"' % kv for kv in sorted(
-                env.items())), '']))
+            shim.sshd_setenv(env), '']))
     proc.spawn(state, sshd_service(node),
                ['/usr/sbin/sshd', '-D', '-e', '-f', conf], netns=node.netns)
 

@@ -64,6 +64,18 @@ HOST_MGMT_DEV = 'slab-mgmt'
 HOST_EXT_DEV = 'slab-ext'
 
 
+#: The PATH of a login on a Debian host (sshd's default for root).
+LOGIN_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+
+
+def shim_path(shims):
+    """A login's PATH with the lab's command shims ``lab/<shims>`` first:
+    ``host-bin`` for a compute node's logins, ``guest-bin`` for a guest's.
+    """
+    return os.pathsep.join([os.path.join(repo_root(), 'lab', shims),
+                            LOGIN_PATH])
+
+
 def repo_root():
     return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

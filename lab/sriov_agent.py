@@ -8,7 +8,6 @@ the emulated card (``lab.nic``) named by ``SRIOV_LAB_NIC_DIR``.
 """
 
 import os
-import subprocess
 import sys
 
 from neutron.cmd.plugins import sriov_nic_neutron_agent
@@ -16,11 +15,7 @@ from neutron.plugins.ml2.drivers.mech_sriov.agent import eswitch_manager
 from neutron.plugins.ml2.drivers.mech_sriov.agent import pci_lib
 
 from lab import nic
-
-
-def _run(cmd, env):
-    subprocess.run(cmd, env=dict(os.environ, **(env or {})), check=True,
-                   capture_output=True, timeout=30)
+from lab import shim
 
 
 _FIRMWARE = {}
@@ -28,7 +23,8 @@ _FIRMWARE = {}
 
 def firmware():
     if 'fw' not in _FIRMWARE:
-        _FIRMWARE['fw'] = nic.Firmware(os.environ['SRIOV_LAB_NIC_DIR'], _run)
+        _FIRMWARE['fw'] = nic.Firmware(os.environ['SRIOV_LAB_NIC_DIR'],
+                                       shim.run)
     return _FIRMWARE['fw']
 
 
