@@ -57,6 +57,10 @@ FAULTS = (
           "its last max_tx_rate when told to stop (and reports no rate)"),
     Fault('small-mtu', 'compute1', "the node's card switches VF frames at "
           "MTU %d, below the physnet's %d" % (nic.SMALL_MTU, nic.PORT_MTU)),
+    Fault('no-trust', 'compute1', "the node's card refuses a trusted VF's "
+          "own MAC change (and still reports trust on)"),
+    Fault('trust-all', 'compute1', "the node's card takes any VF's own MAC "
+          "change, trusted or not (and still reports trust off)"),
     Fault('slow-port', 'compute2', "the node's wire runs at %d %% of the "
           "port speed" % (SLOW_FRACTION * 100)),
     Fault('sriov-agent-down', 'compute1', "the node's Neutron SR-IOV agent "

@@ -107,9 +107,15 @@ def pci_passthrough_devices(card, numa_node=0):
 
 
 def device_spec(card):
-    """Nova ``[pci] device_spec`` entries: the VFs, by PCI address."""
+    """Nova ``[pci] device_spec`` entries: the VFs, by PCI address.
+
+    Tagged ``"trusted": "true"``: Nova gives a port whose binding profile
+    asks for a trusted VF only a VF so tagged (and then sets its trust on);
+    the others take any VF and leave trust off.
+    """
     return [{'address': vf['address'],
-             'physical_network': card['physical_network']}
+             'physical_network': card['physical_network'],
+             'trusted': 'true'}
             for vf in card['vfs']]
 
 
@@ -196,10 +202,12 @@ SWITCH = 'esw'  # the embedded switch's bridge (lab.card)
 #: pacing a VF at its last rate when told to stop (and reports no rate);
 #: ``small-mtu`` runs
 #: the switch's VF ports at ``SMALL_MTU`` (a PF left below the physnet's
-#: MTU).
+#: MTU); ``no-trust`` refuses a trusted VF's own MAC change (and still
+#: reports trust on); ``trust-all`` takes any VF's own MAC change, trusted
+#: or not (and still reports trust off).
 CARD_FAULTS = ('wrong-vlan', 'vlan-leak', 'vf-link-down', 'no-link-state',
                'no-spoofchk', 'sticky-spoofchk', 'no-rate-limit',
-               'stuck-rate', 'small-mtu')
+               'stuck-rate', 'small-mtu', 'no-trust', 'trust-all')
 #: The MTU of the card's switch ports: the physnet's (Neutron's default
 #: global_physnet_mtu), and what ``small-mtu`` leaves them at.
 PORT_MTU = 1500
@@ -277,6 +285,26 @@ def token_bucket(rate_kbit):
             'burst', str(max(65536, rate_kbit // 8)), 'latency', '20ms']
 
 
+def trusted(vf_state, faults=()):
+    """Whether the card treats the VF as trusted (``trust on``)."""
+    if 'trust-all' in faults:
+        return True
+    if 'no-trust' in faults:
+        return False
+    return bool(vf_state.get('trust'))
+
+
+def own_mac_allowed(vf_state, mac, faults=()):
+    """Whether the VF may make ``mac`` its MAC (its driver asks the PF).
+
+    As the 82599's PF driver decides: a MAC the PF set (the hypervisor's,
+    from the port) stays unless the VF is trusted, but asking for that
+    same MAC is no change; a VF the PF gave no MAC picks its own.
+    """
+    current = vf_state.get('mac', NO_MAC)
+    return current in (NO_MAC, mac.lower()) or trusted(vf_state, faults)
+
+
 #: ``ip link``'s words for a VF's link state (IFLA_VF_LINK_STATE).
 LINK_WORDS = {LINK_AUTO: 'auto', LINK_ENABLE: 'enable',
               LINK_DISABLE: 'disable'}
@@ -306,6 +334,38 @@ def ip_link_listing(args):
         return False
     return len(args) == 1 or any(word.startswith(args[1])
                                  for word in ('show', 'list', 'lst'))
+
+
+_MAC = re.compile(r'^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$')
+
+
+def link_address_change(args):
+    """``(device, mac)`` when ``ip ARGS`` sets a link's MAC in this
+    namespace (``ip link set [dev] DEV ... address MAC``), else None.
+
+    What a VF's driver must ask the PF for (:meth:`Firmware.request_mac`).
+    """
+    args = list(args)
+    while args and args[0].startswith('-'):
+        option = args.pop(0)
+        if option in ('-n', '-netns', '-b', '-batch'):
+            return None
+        if option in _IP_VALUE_OPTIONS and args:
+            args.pop(0)
+    if len(args) < 3 or not 'link'.startswith(args[0]) or \
+            args[1] not in ('set', 'change'):
+        return None
+    words = args[2:]
+    device = mac = None
+    for i, word in enumerate(words[:-1]):
+        if word == 'dev':
+            device = words[i + 1]
+        elif word == 'address':
+            mac = words[i + 1]
+    device = device or words[0]
+    if mac is None or not _MAC.match(mac) or device in ('dev', 'group'):
+        return None
+    return device, mac.lower()
 
 
 def vf_report_lines(vfs):
@@ -361,7 +421,7 @@ def with_vf_report(ip_link_text, pf_device, lines):
 
 def initial_vf_state():
     return {'mac': NO_MAC, 'vlan': 0,
-            'link_state': LINK_AUTO, 'spoofchk': True,
+            'link_state': LINK_AUTO, 'spoofchk': True, 'trust': False,
             'max_tx_rate': 0, 'min_tx_rate': 0, 'assigned_to': None,
             'netdev': None, 'shaped': False}
 
@@ -371,8 +431,9 @@ class Firmware:
 
     Changes the state and programs the embedded switch (in the card's
     namespace). Used by the hypervisor (MAC, VLAN: as libvirt does for a
-    hostdev interface) and by the SR-IOV agent (link state, spoof check,
-    rates).
+    hostdev interface; trust: as Nova's libvirt driver does for a trusted
+    port), by the SR-IOV agent (link state, spoof check, rates) and by the
+    VF's own driver in the guest (its MAC: :meth:`request_mac`).
     """
 
     def __init__(self, directory, runner):
@@ -501,6 +562,38 @@ class Firmware:
             st[str(index)]['spoofchk'] = bool(enabled)
             vf_state = dict(st[str(index)])
         self._program_spoofchk(index, vf_state)
+
+    def set_trust(self, index, enabled):
+        with self.card.state() as st:
+            st[str(index)]['trust'] = bool(enabled)
+
+    def assigned_vf(self, netns, netdev):
+        """The index of the VF that is ``netdev`` in guest ``netns``, or
+        None (not a VF of this card).
+        """
+        for index, st in sorted(self.vfs().items()):
+            if st.get('assigned_to') == netns and st.get('netdev') == netdev:
+                return index
+        return None
+
+    def request_mac(self, index, mac):
+        """The VF's driver asks for ``mac`` as the VF's MAC (a VF's
+        ``ip link set <vf> address``, through the PF's mailbox).
+
+        Granted (:func:`own_mac_allowed`), the card takes it as the VF's
+        MAC: its spoof check now passes that source MAC, and the PF
+        reports it. Returns whether it was granted; a refused VF keeps its
+        MAC, as its driver answers EPERM.
+        """
+        faults = self.card.faults()
+        with self.card.state() as st:
+            vf_state = st[str(index)]
+            if not own_mac_allowed(vf_state, mac, faults):
+                return False
+            vf_state['mac'] = mac.lower()
+            vf_state = dict(vf_state)
+        self._program_spoofchk(index, vf_state, faults)
+        return True
 
     def set_rates(self, index, rates_mbps):
         """Set the VF's rates, in Mbit/s.

@@ -183,7 +183,7 @@ def ml2():
     return {
         'ml2': {'type_drivers': 'flat,vlan', 'tenant_network_types': 'vlan',
                 'mechanism_drivers': 'openvswitch,sriovnicswitch',
-                'extension_drivers': 'port_security,qos'},
+                'extension_drivers': 'port_security,qos,port_trusted'},
         'ml2_type_flat': {'flat_networks': layout.PUBLIC_PHYSNET},
         'ml2_type_vlan': {'network_vlan_ranges': '%s:%d:%d' % (
             (layout.PHYSNET,) + layout.VLAN_RANGE)},

@@ -90,6 +90,13 @@ class SshdTest(unittest.TestCase):
         self.assertIn('HostKey /lab/g/1/ssh_host_ed25519_key', text)
         self.assertIn('PasswordAuthentication no', text)
 
+    def test_logins_get_the_lab_environment(self):
+        self.assertNotIn('SetEnv', guest.sshd_config('/lab/g/1'))
+        text = guest.sshd_config('/lab/g/1', {
+            'PATH': '/repo/lab/guest-bin:/usr/bin', 'SRIOV_LAB_NIC_DIR': '/n'})
+        self.assertIn('\nSetEnv "PATH=/repo/lab/guest-bin:/usr/bin" '
+                      '"SRIOV_LAB_NIC_DIR=/n"\n', text)
+
     def test_daemons_start_in_the_guest_namespace(self):
         for cmd in guest.start_commands('sriovlab-vm-x', '/lab/g/x'):
             self.assertEqual(['setsid', '-f', 'ip', 'netns', 'exec',

@@ -36,8 +36,10 @@ class ReportTest(unittest.TestCase):
 
     def test_device_spec_lists_vfs_by_address_on_the_physnet(self):
         self.assertEqual(
-            [{'address': '0000:81:10.0', 'physical_network': 'physnet1'},
-             {'address': '0000:81:10.2', 'physical_network': 'physnet1'}],
+            [{'address': '0000:81:10.0', 'physical_network': 'physnet1',
+              'trusted': 'true'},
+             {'address': '0000:81:10.2', 'physical_network': 'physnet1',
+              'trusted': 'true'}],
             nic.device_spec(self.card))
 
 
@@ -286,6 +288,71 @@ class FaultTest(unittest.TestCase):
             self.assertTrue(fw.vfs()[0]['spoofchk'])
             self.assertIn('actions=drop', ' '.join(' '.join(c)
                                                    for c in calls))
+
+    def test_trust_decides_a_vfs_own_mac_change(self):
+        with tempfile.TemporaryDirectory() as d:
+            fw, calls = self._firmware(d)
+            fw.set_mac_vlan(0, 'fa:16:3e:00:00:01', 100)
+            fw.set_mac_vlan(1, 'fa:16:3e:00:00:02', 100)
+            fw.set_trust(1, True)
+            fw.moved(0, 'sriovlab-vm-a', 'eth0')
+            fw.moved(1, 'sriovlab-vm-t', 'eth0')
+            self.assertEqual(1, fw.assigned_vf('sriovlab-vm-t', 'eth0'))
+            self.assertIsNone(fw.assigned_vf('sriovlab-vm-t', 'eth1'))
+            self.assertIsNone(fw.assigned_vf('other', 'eth0'))
+            del calls[:]
+            # Untrusted, with the MAC the hypervisor set: refused, kept.
+            self.assertFalse(fw.request_mac(0, '02:00:00:00:00:0a'))
+            self.assertEqual('fa:16:3e:00:00:01', fw.vfs()[0]['mac'])
+            self.assertEqual([], calls)
+            # Asking for the MAC it has is no change.
+            self.assertTrue(fw.request_mac(0, 'FA:16:3E:00:00:01'))
+            # Trusted: the card takes it, and spoof check follows it.
+            self.assertTrue(fw.request_mac(1, '02:00:00:00:00:0b'))
+            self.assertEqual('02:00:00:00:00:0b', fw.vfs()[1]['mac'])
+            flows = ' '.join(' '.join(c) for c in calls)
+            self.assertIn('in_port=vf1-rep,dl_src=02:00:00:00:00:0b', flows)
+            self.assertIn(['vf 1     link/ether 02:00:00:00:00:0b brd '
+                           'ff:ff:ff:ff:ff:ff, vlan 100, spoof checking on, '
+                           'link-state auto, trust on'],
+                          [nic.vf_report_lines({1: fw.vfs()[1]})])
+            # Released (the guest gone), trust is off again.
+            fw.release(1)
+            self.assertFalse(fw.vfs()[1]['trust'])
+
+    def test_no_trust_and_trust_all(self):
+        with tempfile.TemporaryDirectory() as d:
+            fw, calls = self._firmware(d)
+            fw.set_mac_vlan(0, 'fa:16:3e:00:00:01', 100)
+            fw.set_mac_vlan(1, 'fa:16:3e:00:00:02', 100)
+            fw.set_trust(1, True)
+            fw.set_faults({'no-trust'})
+            self.assertFalse(fw.request_mac(1, '02:00:00:00:00:0b'))
+            self.assertTrue(fw.vfs()[1]['trust'])      # still reported on
+            fw.set_faults({'trust-all'})
+            self.assertTrue(fw.request_mac(0, '02:00:00:00:00:0a'))
+            self.assertFalse(fw.vfs()[0]['trust'])     # still reported off
+            # A VF the PF gave no MAC picks its own.
+            fw.set_faults(())
+            self.assertTrue(fw.request_mac(2, '02:00:00:00:00:0c'))
+
+    def test_mac_changes_the_guest_driver_must_ask_for(self):
+        change = nic.link_address_change
+        self.assertEqual(('eth0', '02:00:00:00:00:0a'), change(
+            ['link', 'set', 'dev', 'eth0', 'address', '02:00:00:00:00:0A']))
+        self.assertEqual(('eth0', '02:00:00:00:00:0a'), change(
+            ['-d', 'l', 'set', 'eth0', 'up', 'address',
+             '02:00:00:00:00:0a']))
+        self.assertEqual(('eth1', '02:00:00:00:00:0a'), change(
+            ['link', 'change', 'eth1', 'address', '02:00:00:00:00:0a']))
+        for args in (['link', 'set', 'eth0', 'up'],
+                     ['link', 'show', 'eth0'],
+                     ['-n', 'other', 'link', 'set', 'eth0', 'address',
+                      '02:00:00:00:00:0a'],
+                     ['link', 'set', 'eth0', 'address', 'bad'],
+                     ['link', 'set', 'eth0', 'address'],
+                     ['addr', 'add', '10.0.0.1/24', 'dev', 'eth0']):
+            self.assertIsNone(change(args), args)
 
     def test_unknown_fault_is_refused(self):
         with tempfile.TemporaryDirectory() as d:

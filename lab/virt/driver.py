@@ -29,8 +29,10 @@ import os_vif
 from oslo_concurrency import processutils
 from oslo_config import cfg
 from oslo_log import log as logging
+from oslo_utils import strutils
 from oslo_utils import units
 
+from lab import layout
 from lab import nic
 from lab.virt import guest
 
@@ -260,14 +262,18 @@ class NetnsDriver(driver.ComputeDriver):
         """Give the guest the port's VF, as PCI passthrough would.
 
         The card gets the port's MAC and VLAN first (libvirt does the same
-        for an ``<interface type='hostdev'>`` through the PF); then the
-        VF's netdev leaves the node for the guest's namespace.
+        for an ``<interface type='hostdev'>`` through the PF), and trust
+        when the port's binding profile asks for a trusted VF (as Nova's
+        libvirt driver plugs it: ``ip link set <pf> vf N trust on``); then
+        the VF's netdev leaves the node for the guest's namespace.
         """
         fw = self._firmware()
         vf = fw.index_of(vif['profile']['pci_slot'])
         dev = nic.vf_device(vf)
         fw.set_mac_vlan(vf, vif['address'],
                         (vif.get('details') or {}).get('vlan'))
+        if strutils.bool_from_string(vif['profile'].get('trusted', 'False')):
+            fw.set_trust(vf, True)
         _execute('ip', 'link', 'set', dev, 'down')
         _execute('ip', 'link', 'set', dev, 'address', vif['address'])
         _execute('ip', 'link', 'set', dev, 'netns', netns, 'name',
@@ -322,7 +328,7 @@ class NetnsDriver(driver.ComputeDriver):
         for cmd in guest.address_commands(netns, plan):
             _execute(*cmd)
         with open(os.path.join(gdir, 'sshd_config'), 'w') as f:
-            f.write(guest.sshd_config(gdir))
+            f.write(guest.sshd_config(gdir, self._login_env()))
         key = os.path.join(gdir, 'ssh_host_ed25519_key')
         if not os.path.exists(key):
             _execute('ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f',
@@ -334,6 +340,16 @@ class NetnsDriver(driver.ComputeDriver):
         record = self._record(instance.uuid)
         record['nics'] = [list(nic) for nic in plan]
         self._save(instance.uuid, record)
+
+    @staticmethod
+    def _login_env():
+        """The guest's logins run ``ip`` as ``lab/guest-bin/ip``: its VF's
+        driver asks the card for a new MAC (``lab.nic.Firmware``).
+        """
+        if not CONF.lab.nic_dir:
+            return None
+        return {'PATH': layout.shim_path('guest-bin'),
+                'SRIOV_LAB_NIC_DIR': CONF.lab.nic_dir}
 
     def _nics(self, instance):
         record = self._record(instance.uuid) or {}

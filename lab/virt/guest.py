@@ -10,6 +10,8 @@ import ipaddress
 import os
 import shlex
 
+from lab import shim
+
 SSHD = '/usr/sbin/sshd'
 #: the iperf3 server a guest image runs at boot (the plugin starts its own
 #: servers on other ports as well).
@@ -107,8 +109,10 @@ def power_on_commands(netns, plan):
             for nic in plan] + _default_route(netns, plan)
 
 
-def sshd_config(gdir):
-    """sshd_config of a guest: its own host key, pid file and keys file."""
+def sshd_config(gdir, env=None):
+    """sshd_config of a guest: its own host key, pid file and keys file,
+    and ``env`` (a dict) for its logins (``lab.shim.sshd_setenv``).
+    """
     return '\n'.join([
         'Port 22',
         'ListenAddress 0.0.0.0',
@@ -123,8 +127,7 @@ def sshd_config(gdir):
         'PrintMotd no',
         'UseDNS no',
         'Subsystem sftp internal-sftp',
-        '',
-    ])
+    ] + ([shim.sshd_setenv(env)] if env else []) + [''])
 
 
 def start_commands(netns, gdir):
