@@ -71,6 +71,16 @@ ROWS = (
     Row('small-mtu', 'test_sriov_vf_behaviour',
         (VF + 'test_network_mtu_frames_pass',),
         'with DF set (the network\'s MTU) get no answer'),
+    # The host reports trust on for the trusted guest's VF; the card
+    # still refuses the MAC its guest asks for.
+    Row('no-trust', 'test_sriov_vf_behaviour',
+        (VF + 'test_trusted_vf_changes_its_mac',),
+        'could not change its MAC from'),
+    # The host reports trust off for the untrusted guest's VF; the card
+    # takes its MAC all the same.
+    Row('trust-all', 'test_sriov_vf_behaviour',
+        (VF + 'test_untrusted_vf_keeps_its_mac',),
+        'the NIC let an untrusted VF override the MAC'),
     # The scenario-2 SR-IOV client is on compute1; the agent sets its
     # max_tx_rate and the host reports it, but the card sends at line rate.
     Row('no-rate-limit', 'test_sriov_throughput.*bandwidth_limit',

@@ -73,6 +73,17 @@ network_opts = [
                      'physical_network. "Host 1" holds the same-host pairs. '
                      'Empty: the first two enabled, up nova-compute hosts '
                      'in name order.'),
+    cfg.BoolOpt('trusted_vfs',
+                default=False,
+                help='Nova\'s [pci] device_spec tags VFs on '
+                     'physical_network "trusted": "true", so a port that '
+                     'asks for a trusted VF can be booted, and Nova sets its '
+                     'VF\'s trust on. The VF behaviour family then boots a '
+                     'guest on such a port (admin: the port\'s "trusted" '
+                     'attribute, Neutron extension port-trusted-vif, or '
+                     'else binding:profile {"trusted": "true"}) and checks '
+                     'that it can change its MAC. False: that test skips; '
+                     'the check that an untrusted VF cannot still runs.'),
     cfg.StrOpt('availability_zone',
                default='nova',
                help='Availability zone of compute_hosts; servers are placed '
@@ -306,6 +317,7 @@ class Settings(object):
     segmentation_ids: typing.Tuple[int, ...]
     vnic_type: str
     compute_hosts: typing.Tuple[str, ...]
+    trusted_vfs: bool
     availability_zone: str
     image_ref: typing.Optional[str]
     flavor_ref: typing.Optional[str]

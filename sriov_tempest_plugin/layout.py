@@ -285,6 +285,10 @@ _VF_FLAG_WORDS = {
     'max_tx_rate': lambda v: 'max_tx_rate %sMbps' % v if v else
     'no max_tx_rate',
 }
+#: Who sets each VF flag through the PF: the SR-IOV agent, except trust,
+#: which Nova's libvirt driver sets as it plugs a port whose
+#: binding:profile asks for a trusted VF.
+_VF_FLAG_SETTERS = {'trust': "Nova's libvirt driver"}
 
 
 def vf_flag_findings(view, why, **expected):
@@ -312,12 +316,14 @@ def vf_flag_findings(view, why, **expected):
         if seen != want:
             problems.append(
                 'port %s (%s): the host reports VF %d of %s with %s, '
-                'Neutron asked for %s; the SR-IOV agent sets it with ip '
-                'link set %s vf %d, and the NIC\'s driver did not take it'
+                'Neutron asked for %s; %s sets it with ip link set %s vf '
+                '%d, and the NIC\'s driver did not take it'
                 % (view.port_id, why, found.index, pf,
                    'no %s flag' % key if seen is None
                    else _VF_FLAG_WORDS[key](seen),
-                   _VF_FLAG_WORDS[key](want), pf, found.index))
+                   _VF_FLAG_WORDS[key](want),
+                   _VF_FLAG_SETTERS.get(key, 'the SR-IOV agent'), pf,
+                   found.index))
     return problems
 
 

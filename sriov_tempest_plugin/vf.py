@@ -26,6 +26,9 @@ own IP, with a raw socket (python3, root or ``sudo -n`` in the guest):
 - the forged frame: another Ethernet source MAC. With spoof check on the
   VF drops it and the peer's entry keeps the control's MAC; with port
   security off on the port, it arrives and the entry changes.
+
+Trust is proven the same way: a guest sets its NIC's MAC (:func:`mac_command`)
+and sends from it; the peer's entry shows whether the VF now carries it.
 """
 
 import random
@@ -55,14 +58,28 @@ def local_mac(rng=random):
     return '02:' + ':'.join('%02x' % rng.randrange(256) for _ in range(5))
 
 
+def _as_root(command):
+    """``command`` run as root in the guest: itself, or ``sudo -n``."""
+    return ('if [ "$(id -u)" = 0 ]; then %s; else sudo -n %s; fi'
+            % (command, command))
+
+
 def arp_command(iface, dst_mac, eth_src, sender_mac, sender_ip, target_ip,
                 count=3):
     """The guest command that sends the ARP requests (as root)."""
     args = ' '.join(shlex.quote(str(a)) for a in (
         iface, dst_mac, eth_src, sender_mac, sender_ip, target_ip, count))
-    send = 'python3 -c %s %s' % (shlex.quote(_SEND), args)
-    return ('if [ "$(id -u)" = 0 ]; then %s; else sudo -n %s; fi'
-            % (send, send))
+    return _as_root('python3 -c %s %s' % (shlex.quote(_SEND), args))
+
+
+def mac_command(iface, mac):
+    """The guest command that sets its NIC's MAC (as root).
+
+    On a VF the VF's driver asks the PF for it: granted to a trusted VF,
+    refused (EPERM) to an untrusted one whose MAC the hypervisor set.
+    """
+    return _as_root('ip link set dev %s address %s' % (shlex.quote(iface),
+                                                       shlex.quote(mac)))
 
 
 def neigh_command(address, iface):

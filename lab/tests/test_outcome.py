@@ -91,7 +91,7 @@ class ExpectedFileTest(unittest.TestCase):
     def test_the_labs_expected_outcome(self):
         with open(os.path.join(HERE, '..', 'expected-outcome.txt')) as f:
             expected = outcome.parse_expected(f.read())
-        self.assertEqual(23, len(expected))
+        self.assertEqual(25, len(expected))
         self.assertEqual(2, sum(1 for v in expected.values()
                                 if v == LIBVIRT_SKIP))
 

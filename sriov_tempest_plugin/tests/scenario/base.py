@@ -299,12 +299,14 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
     # -- servers ------------------------------------------------------------
 
     @classmethod
-    def boot_wave(cls, specs, no_ssh=()):
+    def boot_wave(cls, specs, no_ssh=(), port_extra=None):
         """Boot VMs in one wave and wait for all of them, bounded.
 
         :param specs: ``[(name, vnic_type, host_role, network, fixed_ip)]``
         :param no_ssh: names of VMs Tempest never logs into (no floating
             IP: their network may have no route to the public network).
+        :param port_extra: ``{name: {attribute: value}}``, more attributes
+            of that VM's port (admin), e.g. its ``binding:profile``.
         :returns: adds ``{name: Vm}`` to ``cls.vms``.
         """
         zone = cls.settings.availability_zone
@@ -323,6 +325,7 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                            'security_groups': [cls.secgroup['id']]}
             if fixed_ip:
                 port_kwargs['fixed_ips'] = [{'ip_address': fixed_ip}]
+            port_kwargs.update((port_extra or {}).get(name, {}))
             port = cls.a_ports.create_port(**port_kwargs)['port']
             port_ids.append(port['id'])
             server = cls.a_servers.create_server(
@@ -377,6 +380,11 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                         'and Nova [pci] device_spec)'
                         % (vm.vnic_type, cls.settings.physical_network,
                            cls.hosts[vm.role]))
+                if vm.port.get('trusted') or (
+                        vm.port.get('binding:profile') or {}).get('trusted'):
+                    hint += ('; a port asking for a trusted VF needs VFs '
+                             'tagged "trusted": "true" there, else set '
+                             '[sriov] trusted_vfs = False')
                 if cls.leftovers:
                     hint += '; %s' % cleanup.leftovers_hint(cls.leftovers)
             elif 'Binding failed' in fault and vm.vnic_type != 'normal':

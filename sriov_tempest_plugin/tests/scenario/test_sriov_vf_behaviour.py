@@ -14,6 +14,7 @@
 
 import time
 
+from oslo_log import log as logging
 from tempest.common import utils
 from tempest import config
 from tempest.lib.common.utils import test_utils
@@ -27,21 +28,38 @@ from sriov_tempest_plugin import vf
 from sriov_tempest_plugin import waiters
 
 CONF = config.CONF
+LOG = logging.getLogger(__name__)
 
 
 class SriovVfBehaviourTest(base.SriovScenarioTest):
     """VF properties Neutron asks for, checked with traffic.
 
-    Three direct ports on one network of host 1, so that the NIC's
-    embedded switch is all that lies between them: ``a`` sends, ``b``
-    observes and pings, ``c`` has its link taken down; ``n``, a normal
-    port beside them, is the OVS end of the MTU check. The SR-IOV agent
-    turns a port's ``port_security_enabled`` into the VF's spoof check and
-    its ``admin_state_up`` into the VF's link state; a card (or a driver)
-    that ignores either lets traffic through that Neutron was told to stop.
+    Direct ports on one network of host 1, so that the NIC's embedded
+    switch is all that lies between them: ``a`` sends, ``b`` observes and
+    pings, ``c`` has its link taken down, ``t`` (with [sriov] trusted_vfs)
+    asks for a trusted VF; ``n``, a normal port beside them, is the OVS end
+    of the MTU check. The SR-IOV agent turns a port's
+    ``port_security_enabled`` into the VF's spoof check and its
+    ``admin_state_up`` into the VF's link state, Nova a port's
+    ``binding:profile`` trusted into the VF's trust; a card (or a driver)
+    that ignores one lets traffic through that Neutron was told to stop,
+    or stops what it was told to let through.
     """
 
     host_roles = (topology.HOST1,)
+
+    @staticmethod
+    def trusted_port():
+        """The port attributes that ask Nova for a trusted VF (admin).
+
+        The port's ``trusted`` attribute (Neutron extension
+        ``port-trusted-vif``), which Neutron hands Nova in the port's
+        binding:profile; without it, ``binding:profile {"trusted":
+        "true"}`` itself, as older clouds take it.
+        """
+        if utils.is_extension_enabled('port-trusted-vif', 'network'):
+            return {'trusted': True}
+        return {'binding:profile': {'trusted': 'true'}}
 
     @classmethod
     def resource_setup(cls):
@@ -49,10 +67,12 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         cls.network, subnet = cls.create_vlan_network(0)
         cls.route_for_ssh([subnet])
         vnic = cls.settings.vnic_type
+        direct = ['a', 'b', 'c'] + (['t'] if cls.settings.trusted_vfs
+                                    else [])
         cls.boot_wave([(name, vnic, topology.HOST1, cls.network, None)
-                       for name in ('a', 'b', 'c')] +
+                       for name in direct] +
                       [('n', 'normal', topology.HOST1, cls.network, None)],
-                      no_ssh=('n',))
+                      no_ssh=('n',), port_extra={'t': cls.trusted_port()})
 
     # -- helpers ------------------------------------------------------------
 
@@ -91,6 +111,61 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         (s_iface, s_mac, _), (p_iface, p_mac, _) = ifaces
         self._send_arp(sender, s_mac, s_mac, peer, p_mac, s_iface)
 
+    def _arrives(self, sender, eth_src, peer, ifaces):
+        """Whether ARP requests ``sender`` sends from ``eth_src`` (and
+        naming it as ARP sender) reach ``peer``: one burst, then the
+        peer's entry for the sender is read. Returns (arrived, entry).
+        """
+        (s_iface, _, _), (p_iface, p_mac, _) = ifaces
+        self._send_arp(sender, eth_src, eth_src, peer, p_mac, s_iface)
+        # Frames that pass arrive as they are sent; give the burst (0.6 s)
+        # one second more before reading.
+        time.sleep(1)
+        seen = self._peer_sees(peer, p_iface, sender.ip)
+        return seen == eth_src, seen
+
+    def _control(self, sender, peer, ifaces):
+        """The positive control: ARP requests from the sender's own MAC,
+        naming a fresh MAC, reach the peer (its entry takes the fresh MAC)
+        within [validation] ping_timeout. Returns that MAC.
+        """
+        mac = ifaces[0][1]
+        control = vf.local_mac()
+        self.assertTrue(
+            self._until_peer_sees(sender, mac, control, peer, ifaces),
+            'control failed: ARP requests %s sent from its own MAC %s did '
+            'not reach %s within %d s (its entry for %s is %s)'
+            % (self._vm_name(sender), mac, self._vm_name(peer),
+               CONF.validation.ping_timeout, sender.ip,
+               self._peer_sees(peer, ifaces[1][0], sender.ip)))
+        return control
+
+    def _set_mac(self, vm, iface, mac):
+        """Set the guest NIC's MAC: None when done, else the guest's error.
+        """
+        try:
+            self.guest_exec(vm, vf.mac_command(iface, mac))
+        except lib_exc.SSHExecCommandFailed as exc:
+            return str(exc)
+        return None
+
+    def _restore_mac(self, vm, peer, ifaces):
+        """The guest's NIC back at its port's MAC, the peer's entry for it
+        too, and the port ACTIVE: the SR-IOV agent finds a VF by its MAC,
+        so while it had another the agent counted the port's device gone
+        and reported it DOWN.
+        """
+        iface, mac, _ = ifaces[0]
+        now = self._interface(vm)[1]
+        if now == mac:
+            return
+        refused = self._set_mac(vm, iface, mac)
+        if refused:
+            self.fail('%s cannot take its port\'s MAC %s back (it has %s): '
+                      '%s' % (self._vm_name(vm), mac, now, refused))
+        self._restore_peer_entry(vm, peer, ifaces)
+        self._wait_port_status(vm, 'ACTIVE')
+
     def _update_port(self, vm, **kwargs):
         return self.a_ports.update_port(vm.port['id'], **kwargs)['port']
 
@@ -127,21 +202,10 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         ifaces = (self._interface(a), self._interface(b))
         self.addCleanup(self._restore_peer_entry, a, b, ifaces)
         a_mac = ifaces[0][1]
-        control = vf.local_mac()
-        self.assertTrue(
-            self._until_peer_sees(a, a_mac, control, b, ifaces),
-            'control failed: ARP requests %s sent from its own MAC %s did '
-            'not reach %s within %d s (its entry for %s is %s)'
-            % (self._vm_name(a), a_mac, self._vm_name(b),
-               CONF.validation.ping_timeout, a.ip,
-               self._peer_sees(b, ifaces[1][0], a.ip)))
-        forged, claimed = vf.local_mac(), vf.local_mac()
-        self._send_arp(a, forged, claimed, b, ifaces[1][1], ifaces[0][0])
-        # The control's frames arrived as soon as they were sent; give the
-        # forged burst (0.6 s) one second more before reading.
-        time.sleep(1)
-        seen = self._peer_sees(b, ifaces[1][0], a.ip)
-        if seen != control:
+        control = self._control(a, b, ifaces)
+        forged = vf.local_mac()
+        arrived, seen = self._arrives(a, forged, b, ifaces)
+        if arrived or seen != control:
             self.fail('spoof check is off: %s sent ARP requests with source '
                       'MAC %s (its port %s has MAC %s and port security on) '
                       'and %s now holds %s for %s; the VF must drop frames '
@@ -240,3 +304,96 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
                           'small ones do: a hop on the way (PF, embedded '
                           'switch, physnet) has a smaller MTU'
                           % (mtu, self._vm_name(peer), peer.vnic_type))
+
+    @decorators.idempotent_id('0d622dce-5273-4672-a2c7-17fc90c000e0')
+    @utils.services('compute', 'network')
+    def test_trusted_vf_changes_its_mac(self):
+        """A guest on a trusted VF can change its MAC, and is reached at it.
+
+        ``t``'s port asks for a trusted VF (its ``trusted`` attribute, or
+        ``binding:profile {"trusted": "true"}``); Nova sets its VF's trust
+        on as it plugs it (where ``t``'s host lists
+        its VFs, the VF must show ``trust on``). ``t`` sets its NIC's MAC
+        to a fresh one, which the VF's driver asks the PF for: it must be
+        granted. ARP requests ``t`` then sends from the new MAC must reach
+        ``b`` (its entry for ``t`` takes it: the VF's spoof check follows
+        the MAC), and ``b`` must reach ``t`` at it. The port's MAC is put
+        back afterwards.
+        """
+        if not self.settings.trusted_vfs:
+            raise self.skipException(
+                '[sriov] trusted_vfs is False: no VFs tagged "trusted": '
+                '"true" in Nova [pci] device_spec to boot a trusted port on')
+        t, b = self.vms['t'], self.vms['b']
+        self.check_host_vf_flags(t, 'trusted port', trust=True)
+        ifaces = (self._interface(t), self._interface(b))
+        t_iface, t_mac, _ = ifaces[0]
+        self.addCleanup(self._restore_mac, t, b, ifaces)
+        new = vf.local_mac()
+        refused = self._set_mac(t, t_iface, new)
+        if refused:
+            self.fail('%s could not change its MAC from %s to %s, though its '
+                      'port %s asks for a trusted VF (binding:profile '
+                      'trusted: %r): '
+                      '%s. Nova sets the VF\'s trust on '
+                      'as it plugs such a port (ip link set <pf> vf N trust '
+                      'on), and the NIC\'s PF driver must then grant the '
+                      'VF\'s own MAC' % (self._vm_name(t), t_mac, new,
+                                         t.port['id'],
+                                         (t.port.get('binding:profile')
+                                          or {}).get('trusted'),
+                                         refused))
+        if not self._until_peer_sees(t, new, new, b, ifaces):
+            self.fail('%s (trusted VF) took MAC %s, but ARP requests it sent '
+                      'from it did not reach %s within %d s (its entry for %s '
+                      'is %s): the VF does not carry the MAC its trusted '
+                      'guest set (its spoof check did not follow it)'
+                      % (self._vm_name(t), new, self._vm_name(b),
+                         CONF.validation.ping_timeout, t.ip,
+                         self._peer_sees(b, ifaces[1][0], t.ip)))
+        self.ping(b, t.ip, why='%s holds %s for %s, the MAC its trusted VF '
+                               'took; frames to it must reach it'
+                               % (self._vm_name(b), new, t.ip))
+
+    @decorators.idempotent_id('d47613a4-f9be-4ec5-b252-3f8c2c5ca3e6')
+    @utils.services('compute', 'network')
+    def test_untrusted_vf_keeps_its_mac(self):
+        """A guest on an untrusted VF cannot change its MAC.
+
+        ``a``'s port asks for no trusted VF (where ``a``'s host lists its
+        VFs, the VF must show ``trust off``); ``b`` reaches ``a`` first.
+        ``a`` sets its NIC's MAC to a fresh one: the VF's driver asks the
+        PF, which must refuse, because the hypervisor set the VF's MAC and
+        the VF is not trusted. A driver that takes the MAC anyway (some
+        learn the PF's answer later) passes only if the VF does not carry
+        it: ARP requests ``a`` sends from the new MAC must not reach ``b``,
+        while the same from ``a``'s own MAC (the control) do.
+        """
+        a, b = self.vms['a'], self.vms['b']
+        self.check_host_vf_flags(a, 'port not trusted', trust=False)
+        ifaces = (self._interface(a), self._interface(b))
+        a_iface, a_mac, _ = ifaces[0]
+        self.ping(b, a.ip)
+        self.addCleanup(self._restore_mac, a, b, ifaces)
+        new = vf.local_mac()
+        refused = self._set_mac(a, a_iface, new)
+        if refused:
+            kept = self._interface(a)[1]
+            self.assertEqual(
+                a_mac, kept, '%s was refused MAC %s (%s) but its NIC now has '
+                '%s' % (self._vm_name(a), new, refused, kept))
+            LOG.info('%s (untrusted VF) was refused MAC %s: %s',
+                     self._vm_name(a), new, refused)
+            return
+        arrived, seen = self._arrives(a, new, b, ifaces)
+        if arrived:
+            self.fail('%s changed its MAC from %s to %s and its frames from '
+                      'it reach %s (its entry for %s is now %s), though its '
+                      'port %s asks for no trusted VF: the NIC let an '
+                      'untrusted VF override the MAC the hypervisor set; its '
+                      'PF driver must refuse it unless the VF is trusted'
+                      % (self._vm_name(a), a_mac, new, self._vm_name(b),
+                         a.ip, seen, a.port['id']))
+        self._control(a, b, ifaces)
+        LOG.info('%s (untrusted VF): its driver took MAC %s, but the VF does '
+                 'not carry it', self._vm_name(a), new)

@@ -79,6 +79,13 @@ class ArpCommandTest(base.TestCase):
                          tail[3:])
         compile(tail[2], 'arp', 'exec')
 
+    def test_mac_command_runs_as_root_in_a_shell(self):
+        cmd = vf.mac_command('eth0;x', '02:00:00:00:00:0a')
+        self.assertEqual(
+            "if [ \"$(id -u)\" = 0 ]; then ip link set dev 'eth0;x' address "
+            "02:00:00:00:00:0a; else sudo -n ip link set dev 'eth0;x' "
+            "address 02:00:00:00:00:0a; fi", cmd)
+
     def test_local_mac_is_locally_administered_unicast(self):
         rng = random.Random(4)
         for _ in range(50):
