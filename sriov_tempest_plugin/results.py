@@ -214,9 +214,12 @@ def text_table(document):
                      '%.2f' % p['median_gbps'],
                      '%.2f-%.2f' % (p['min_gbps'], p['max_gbps']),
                      '%.1f%%' % (100 * p['spread']), outcome))
-    lines = _aligned(rows)
+    # No gate points (only the QoS test ran): no empty table of them.
+    lines = _aligned(rows) if len(rows) > 1 else []
     lines.extend(latency_table(document))
     lines.extend(qos_table(document))
+    while lines and not lines[0]:
+        lines.pop(0)
     lines.append('Gbit/s (10^9 bit/s), receiver goodput; run %s: %s'
                  % (document.get('run_id'),
                     'PASSED' if document.get('passed') else 'FAILED'))

@@ -202,6 +202,14 @@ class QosRecordsTest(base.TestCase):
         self.assertIn('<h3>QoS bandwidth limit</h3>', page)
         self.assertIn('qos_limit: <span class="pass">pass</span>', page)
 
+    def test_text_table_of_a_qos_only_run_has_no_empty_gate_table(self):
+        doc = lab_document()
+        self.assertFalse(doc.get('points'))
+        text = results_file.text_table(doc)
+        self.assertTrue(text.startswith('topology'), text)
+        self.assertNotIn('min-max   spread', text)
+        self.assertIn('limit kbit/s', text.splitlines()[0])
+
     def test_qos_verdicts_stay_off_the_gate_points(self):
         doc = lab_document()
         doc['points'] = [dict(doc['qos'][1], max_kbps=None)]
