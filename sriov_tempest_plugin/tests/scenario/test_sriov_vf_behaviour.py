@@ -69,10 +69,21 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         vnic = cls.settings.vnic_type
         direct = ['a', 'b', 'c'] + (['t'] if cls.settings.trusted_vfs
                                     else [])
-        cls.boot_wave([(name, vnic, topology.HOST1, cls.network, None)
-                       for name in direct] +
-                      [('n', 'normal', topology.HOST1, cls.network, None)],
-                      no_ssh=('n',), port_extra={'t': cls.trusted_port()})
+        trusted = cls.trusted_port()
+        try:
+            cls.boot_wave([(name, vnic, topology.HOST1, cls.network, None)
+                           for name in direct] +
+                          [('n', 'normal', topology.HOST1, cls.network,
+                            None)],
+                          no_ssh=('n',), port_extra={'t': trusted})
+        except lib_exc.Forbidden as exc:
+            if not any(key in str(exc) for key in trusted):
+                raise
+            raise lib_exc.InvalidConfiguration(
+                'Neutron does not let admin create a port with %s, which '
+                'asks Nova for a trusted VF: %s. Enable the ML2 extension '
+                'driver port_trusted (API extension port-trusted-vif), or '
+                'set [sriov] trusted_vfs = False' % (trusted, exc))
 
     # -- helpers ------------------------------------------------------------
 
