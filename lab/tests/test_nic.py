@@ -289,12 +289,16 @@ class FaultTest(unittest.TestCase):
             self.assertIn('actions=drop', ' '.join(' '.join(c)
                                                    for c in calls))
 
+    def _untrusted_0_trusted_1(self, fw):
+        """VF 0 and 1 given out with MACs the hypervisor set; 1 trusted."""
+        fw.set_mac_vlan(0, 'fa:16:3e:00:00:01', 100)
+        fw.set_mac_vlan(1, 'fa:16:3e:00:00:02', 100)
+        fw.set_trust(1, True)
+
     def test_trust_decides_a_vfs_own_mac_change(self):
         with tempfile.TemporaryDirectory() as d:
             fw, calls = self._firmware(d)
-            fw.set_mac_vlan(0, 'fa:16:3e:00:00:01', 100)
-            fw.set_mac_vlan(1, 'fa:16:3e:00:00:02', 100)
-            fw.set_trust(1, True)
+            self._untrusted_0_trusted_1(fw)
             fw.moved(0, 'sriovlab-vm-a', 'eth0')
             fw.moved(1, 'sriovlab-vm-t', 'eth0')
             self.assertEqual(1, fw.assigned_vf('sriovlab-vm-t', 'eth0'))
@@ -323,9 +327,7 @@ class FaultTest(unittest.TestCase):
     def test_no_trust_and_trust_all(self):
         with tempfile.TemporaryDirectory() as d:
             fw, calls = self._firmware(d)
-            fw.set_mac_vlan(0, 'fa:16:3e:00:00:01', 100)
-            fw.set_mac_vlan(1, 'fa:16:3e:00:00:02', 100)
-            fw.set_trust(1, True)
+            self._untrusted_0_trusted_1(fw)
             fw.set_faults({'no-trust'})
             self.assertFalse(fw.request_mac(1, '02:00:00:00:00:0b'))
             self.assertTrue(fw.vfs()[1]['trust'])      # still reported on
