@@ -234,7 +234,11 @@ class VfFlagFindingsTest(base.TestCase):
             view, 'untrusted', trust=False, max_tx_rate=0)
         self.assertEqual(2, len(problems))
         self.assertIn('max_tx_rate 300Mbps', problems[0])
+        self.assertIn('the SR-IOV agent sets it', problems[0])
         self.assertIn('trust on', problems[1])
+        # Trust is Nova's to set, as it plugs the VF.
+        self.assertIn("Nova's libvirt driver sets it with ip link set "
+                      "ens1f0 vf 1", problems[1])
 
     def test_no_max_tx_rate_printed_is_no_limit(self):
         # iproute2 prints max_tx_rate only when it is set.
