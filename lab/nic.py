@@ -313,8 +313,25 @@ _LINK_RECORD = re.compile(r'^\d+:\s+(?P<name>[^:@\s]+)(?:@\S+)?:\s+<')
 #: plain listing (JSON, brief) or not this namespace's.
 _IP_VALUE_OPTIONS = ('-f', '-family', '-rc', '-rcvbuf', '-l', '-loops',
                      '-b', '-batch')
-_IP_OTHER_OUTPUT = ('-j', '-json', '-br', '-brief', '-n', '-netns',
-                    '-b', '-batch')
+#: iproute2 options that act on another namespace (or read commands).
+_IP_ELSEWHERE = ('-n', '-netns', '-b', '-batch')
+_IP_OTHER_OUTPUT = ('-j', '-json', '-br', '-brief') + _IP_ELSEWHERE
+
+
+def _link_words(args, refused):
+    """The words after ``link`` in ``ip ARGS`` (iproute2's global options
+    skipped), or None: not ``ip link``, or an option in ``refused``.
+    """
+    args = list(args)
+    while args and args[0].startswith('-'):
+        option = args.pop(0)
+        if option in refused:
+            return None
+        if option in _IP_VALUE_OPTIONS and args:
+            args.pop(0)
+    if not args or not 'link'.startswith(args[0]):
+        return None
+    return args[1:]
 
 
 def ip_link_listing(args):
@@ -323,17 +340,11 @@ def ip_link_listing(args):
     That is ``ip [-d] [-o] link [show ...]``, the output
     :func:`with_vf_report` adds to.
     """
-    args = list(args)
-    while args and args[0].startswith('-'):
-        option = args.pop(0)
-        if option in _IP_OTHER_OUTPUT:
-            return False
-        if option in _IP_VALUE_OPTIONS and args:
-            args.pop(0)
-    if not args or not 'link'.startswith(args[0]):
+    words = _link_words(args, _IP_OTHER_OUTPUT)
+    if words is None:
         return False
-    return len(args) == 1 or any(word.startswith(args[1])
-                                 for word in ('show', 'list', 'lst'))
+    return not words or any(word.startswith(words[0])
+                            for word in ('show', 'list', 'lst'))
 
 
 _MAC = re.compile(r'^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$')
@@ -345,17 +356,10 @@ def link_address_change(args):
 
     What a VF's driver must ask the PF for (:meth:`Firmware.request_mac`).
     """
-    args = list(args)
-    while args and args[0].startswith('-'):
-        option = args.pop(0)
-        if option in ('-n', '-netns', '-b', '-batch'):
-            return None
-        if option in _IP_VALUE_OPTIONS and args:
-            args.pop(0)
-    if len(args) < 3 or not 'link'.startswith(args[0]) or \
-            args[1] not in ('set', 'change'):
+    words = _link_words(args, _IP_ELSEWHERE)
+    if not words or len(words) < 2 or words[0] not in ('set', 'change'):
         return None
-    words = args[2:]
+    words = words[1:]
     device = mac = None
     for i, word in enumerate(words[:-1]):
         if word == 'dev':
