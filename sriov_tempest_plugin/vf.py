@@ -93,6 +93,18 @@ def neigh_mac(ip_neigh_text):
     return match.group('mac').lower() if match else None
 
 
+def port_trusted(port):
+    """What a port asks Nova for as its VF's trust (None: nothing).
+
+    Its ``trusted`` attribute (Neutron extension ``port-trusted-vif``),
+    which Neutron also hands Nova in ``binding:profile``; or
+    ``binding:profile`` ``trusted`` set directly, as older clouds take it.
+    """
+    if port.get('trusted') is not None:
+        return port['trusted']
+    return (port.get('binding:profile') or {}).get('trusted')
+
+
 def max_tx_rate_mbps(max_kbps):
     """The VF ``max_tx_rate`` the SR-IOV agent sets for a bandwidth limit.
 

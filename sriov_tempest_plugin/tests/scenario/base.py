@@ -45,6 +45,7 @@ from sriov_tempest_plugin import config as sriov_config
 from sriov_tempest_plugin import iperf
 from sriov_tempest_plugin import layout
 from sriov_tempest_plugin import topology
+from sriov_tempest_plugin import vf
 from sriov_tempest_plugin import waiters
 
 CONF = config.CONF
@@ -380,8 +381,7 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                         'and Nova [pci] device_spec)'
                         % (vm.vnic_type, cls.settings.physical_network,
                            cls.hosts[vm.role]))
-                if vm.port.get('trusted') or (
-                        vm.port.get('binding:profile') or {}).get('trusted'):
+                if vf.port_trusted(vm.port):
                     hint += ('; a port asking for a trusted VF needs VFs '
                              'tagged "trusted": "true" there, else set '
                              '[sriov] trusted_vfs = False')

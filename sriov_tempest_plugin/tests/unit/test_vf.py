@@ -86,6 +86,18 @@ class ArpCommandTest(base.TestCase):
             "02:00:00:00:00:0a; else sudo -n ip link set dev 'eth0;x' "
             "address 02:00:00:00:00:0a; fi", cmd)
 
+    def test_port_trusted_attribute_or_binding_profile(self):
+        # As Neutron shows a port with port-trusted-vif: the attribute, and
+        # the same in the binding profile it hands Nova.
+        self.assertTrue(vf.port_trusted({
+            'trusted': True, 'binding:profile': {'trusted': True}}))
+        self.assertFalse(vf.port_trusted({'trusted': False,
+                                          'binding:profile': {}}))
+        self.assertEqual('true', vf.port_trusted(
+            {'binding:profile': {'trusted': 'true'}}))
+        self.assertIsNone(vf.port_trusted({'binding:profile': {}}))
+        self.assertIsNone(vf.port_trusted({'binding:profile': None}))
+
     def test_local_mac_is_locally_administered_unicast(self):
         rng = random.Random(4)
         for _ in range(50):
