@@ -2,6 +2,7 @@
 
 Usage (as root)::
 
+    python3 -m lab preflight   # can every directory the lab makes be made?
     python3 -m lab up          # install what is missing, measure the
                                # emulated paths, start everything
     python3 -m lab status
@@ -29,6 +30,7 @@ from lab import control
 from lab import fabric
 from lab import faults
 from lab import layout
+from lab import preflight
 from lab import proc
 from lab import tempest_conf
 
@@ -141,7 +143,28 @@ def check_alive(state):
                                        for n in dead)))
 
 
+def lab_dirs(state):
+    """Every directory ``lab up`` and a suite run make or reuse."""
+    return [state.root, state.venv, state.etc, state.logs, state.run,
+            state.data, state.workspace, state.path('results'),
+            tempest_conf.tempest_venv(),
+            # Tempest's registry of workspaces (tempest workspace ...).
+            os.path.join(os.path.expanduser('~'), '.tempest'),
+            os.path.dirname(OWNER_FILE)]
+
+
+def check_dirs(state, args=None):
+    """Fail at once, before anything starts, when a directory the lab
+    needs cannot be made (lab.preflight).
+    """
+    problems = preflight.obstacles(lab_dirs(state))
+    if problems:
+        raise proc.LabError(preflight.message(problems))
+    log('every directory the lab makes can be made')
+
+
 def up(state, args):
+    check_dirs(state)
     owner = other_lab()
     if owner:
         down_cmd = 'python3 -m lab down'
@@ -152,6 +175,7 @@ def up(state, args):
             'a lab is already up on this machine (state dir %s): run "%s" '
             'in the checkout that started it, then try again' % (
                 owner, down_cmd))
+    os.makedirs(state.root, exist_ok=True)
     ensure_packages()
     ensure_venv(state)
     wipe_runtime(state)
@@ -345,6 +369,8 @@ def main(argv=None):
         '--ignore-capacity', action='store_true',
         help='come up even when this machine cannot carry the throughput '
         'gate\'s thresholds with headroom (lab.capacity)')
+    sub.add_parser('preflight', help='check, starting nothing, that every '
+                   'directory the lab makes can be made')
     for name in ('status', 'down', 'workspace', 'smoke'):
         sub.add_parser(name)
     sub.add_parser('leftovers', help='what the cloud holds beyond what '
@@ -360,9 +386,11 @@ def main(argv=None):
         parser.error('the lab runs as root (network namespaces, OVS)')
     state = layout.State(os.path.abspath(args.state_dir)) if args.state_dir \
         else layout.State.default()
-    os.makedirs(state.root, exist_ok=True)
     try:
+        if args.command not in ('up', 'preflight'):
+            os.makedirs(state.root, exist_ok=True)
         command = {'up': up, 'status': status, 'down': down,
+                   'preflight': check_dirs,
                    'workspace': workspace, 'smoke': smoke,
                    'fault': fault, 'leftovers': leftovers}[args.command]
         return command(state, args) or 0
