@@ -1,7 +1,8 @@
 """The Tempest workspace of the lab: ``tempest init`` plus a tempest.conf.
 
-Tempest and the plugin live in the checkout's ``.venv`` (the same one
-``tools/list-suite.sh`` makes), apart from the services' venv.
+Tempest and the plugin live in the checkout's ``.venv-tempest`` (made by
+``tools/ensure-tempest-venv.sh``, as for ``tools/list-suite.sh``), apart
+from the services' venv.
 """
 
 import hashlib
@@ -107,6 +108,8 @@ UNMEETABLE = {
     },
 }
 UNMEETABLE_STREAMS = 3
+#: Tempest's venv in the checkout (tools/ensure-tempest-venv.sh makes it).
+TEMPEST_VENV = '.venv-tempest'
 #: The fault matrix's runs (lab.matrix): the gate at one stream count, and
 #: a guest that does not answer ping or SSH reported after 30 s rather than
 #: Tempest's 120 (a healthy lab guest answers within seconds).
@@ -115,32 +118,16 @@ FAULT_TIMEOUT = 30
 
 
 def tempest_venv():
-    return os.path.join(layout.repo_root(), '.venv')
-
-
-def workspace_name(state):
-    return 'sriovlab-' + hashlib.md5(state.root.encode()).hexdigest()[:8]
+    return os.path.join(layout.repo_root(), TEMPEST_VENV)
 
 
 def ensure_tempest():
-    venv = tempest_venv()
-    tempest = os.path.join(venv, 'bin', 'tempest')
-    root = layout.repo_root()
-    python = os.path.join(venv, 'bin', 'python')
-    if not os.path.exists(tempest):
-        proc.run(['python3', '-m', 'venv', venv])
-        proc.run([os.path.join(venv, 'bin', 'pip'), 'install', '--quiet',
-                  '--upgrade', 'pip'], timeout=600)
-        proc.run([os.path.join(venv, 'bin', 'pip'), 'install', '--quiet',
-                  '-r', os.path.join(root, 'requirements.txt')],
-                 timeout=1200)
-    # The plugin with its "report" extra, so that the gate draws its chart;
-    # also into a .venv that tools/list-suite.sh made before it had it.
-    if not proc.ok([python, '-I', '-c',
-                    'import matplotlib, sriov_tempest_plugin']):
-        proc.run([os.path.join(venv, 'bin', 'pip'), 'install', '--quiet',
-                  '-e', root + '[report]'], timeout=600)
-    return tempest
+    """Tempest and the plugin at tools/constraints.txt's versions, through
+    the one script that makes their venv; returns the tempest command.
+    """
+    proc.run([os.path.join(layout.repo_root(), 'tools',
+                           'ensure-tempest-venv.sh')], timeout=1800)
+    return os.path.join(tempest_venv(), 'bin', 'tempest')
 
 
 def conf_sections(state, made):

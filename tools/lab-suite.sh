@@ -54,7 +54,7 @@ fi
 
 state=${SRIOV_LAB_DIR:-$top/.lab}
 results=$state/results
-tempest=$top/.venv/bin/tempest
+tempest=$top/.venv-tempest/bin/tempest
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 
 if [ "$keep" -eq 0 ]; then
@@ -151,7 +151,7 @@ fi
 # kill_recovery: the connectivity family killed mid-boot, the cleanup, the
 # cloud listed, the family again.
 kill_recovery() {
-    local family=test_sriov_connectivity cleanup=$top/.venv/bin/sriov-tempest-cleanup
+    local family=test_sriov_connectivity cleanup=$top/.venv-tempest/bin/sriov-tempest-cleanup
     local out=$results/tempest-$stamp-killed.txt pid n=0 i
     step "kill recovery: $family killed with SIGKILL once its servers exist"
     t0=$(date +%s)
