@@ -121,6 +121,10 @@ def tempest_venv():
     return os.path.join(layout.repo_root(), TEMPEST_VENV)
 
 
+def workspace_name(state):
+    return 'sriovlab-' + hashlib.md5(state.root.encode()).hexdigest()[:8]
+
+
 def ensure_tempest():
     """Tempest and the plugin at tools/constraints.txt's versions, through
     the one script that makes their venv; returns the tempest command.
