@@ -57,6 +57,12 @@ results=$state/results
 tempest=$top/.venv-tempest/bin/tempest
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 
+# Every directory the lab and Tempest will make can be made (no file in
+# the way, as another tool's .venv redirect file once was): checked before
+# anything starts, so that a blocked path fails in a second, not after
+# the lab is half up.
+python3 -m lab preflight
+
 if [ "$keep" -eq 0 ]; then
     trap 'python3 -m lab down >/dev/null 2>&1 || true' EXIT
 fi

@@ -19,6 +19,6 @@ if [ ! -x .venv-tools/bin/tox ] || [ ! -f "$stamp" ] ||
     printf '%s' "$want" >"$stamp"
 fi
 if [ $# -eq 0 ]; then
-    set -- -e py3,lab,pep8,zuul,docs
+    set -- -p auto -o -e py3,lab,pep8,zuul,docs
 fi
 exec .venv-tools/bin/tox "$@"
