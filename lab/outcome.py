@@ -64,6 +64,30 @@ def parse_run(text):
     return seen
 
 
+#: Where subunit-trace's closing blocks start ("=====" rulers: the
+#: totals, the worker balance, the failed tests' output again).
+RULER = re.compile(r'^={5,}')
+
+
+def sections(text):
+    """{test id or class: its line and what follows it (its traceback)
+    up to the next test's line or the run's closing blocks}.
+    """
+    found = {}
+    current = None
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        match = LINE.match(line)
+        if match:
+            current = match.group('cls') or match.group('id')
+            found[current] = [line]
+        elif RULER.match(line):
+            current = None
+        elif current is not None:
+            found[current].append(line)
+    return {k: '\n'.join(v) for k, v in found.items()}
+
+
 def mismatches(expected, seen):
     problems = []
     for test_id, want in sorted(expected.items()):

@@ -35,6 +35,23 @@ class ParseRunTest(unittest.TestCase):
         self.assertEqual(LIBVIRT_SKIP,
                          seen[LAYOUT + 'test_libvirt_bridge_normal'])
 
+    def test_sections_of_a_real_run(self):
+        own = outcome.sections(run_output())
+        self.assertEqual(set(outcome.parse_run(run_output())), set(own))
+        failed = own[CONN + 'test_mixed_direct_normal_same_subnet_same_host']
+        self.assertIn('Captured traceback:', failed)
+        self.assertIn('paramiko/client.py', failed)
+        self.assertNotIn('test_same_subnet_different_hosts_direct', failed)
+        self.assertNotIn('Captured', own[
+            CONN + 'test_same_subnet_different_hosts_direct'])
+
+    def test_sections_end_at_the_closing_blocks(self):
+        own = outcome.sections(
+            '{0} %stest_x [1.0s] ... FAILED\n    mine\n\n======\nTotals\n'
+            '======\n    the failed tests again\n' % CONN)
+        self.assertIn('mine', own[CONN + 'test_x'])
+        self.assertNotIn('again', own[CONN + 'test_x'])
+
     def test_tags_and_class_skips(self):
         seen = outcome.parse_run(
             '{1} %stest_x[id-0f4eaa59,slow] [1.2s] ... ok\n'
