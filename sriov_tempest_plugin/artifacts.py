@@ -77,14 +77,17 @@ def file_stem(run_id):
     return 'sriov-throughput-' + re.sub(r'[^A-Za-z0-9._-]', '_', run_id)
 
 
-def write(runs, directory, draw=True):
+def write(runs, directory, draw=True, suffix=''):
     """Write the artifacts of ``runs`` into ``directory``; see module doc.
+
+    :param suffix: added to every file's name (``-rejudged``): what-if
+        reports never overwrite the files the run itself wrote.
     """
     os.makedirs(directory, exist_ok=True)
     if len(runs) == 1:
-        prefix = file_stem(runs[0].document['run_id'])
+        prefix = file_stem(runs[0].document['run_id']) + suffix
     else:
-        prefix = 'sriov-report'
+        prefix = 'sriov-report' + suffix
     missing = None
     if draw and not chart.available():
         missing = chart.EXTRA_HINT
@@ -96,7 +99,8 @@ def write(runs, directory, draw=True):
         if missing is None and run.document['points']:
             png = chart.png_bytes(run.document)
             pngs.append(_write(os.path.join(
-                directory, file_stem(run.document['run_id']) + '.png'),
+                directory,
+                file_stem(run.document['run_id']) + suffix + '.png'),
                 png, 'wb'))
         texts.append(run_text(run))
         sections.append(webpage.run_section(

@@ -15,8 +15,10 @@
 
 A point regresses when its median fell below the baseline's median by more
 than the tolerance *plus* the run-to-run spread of the two runs (the larger
-of their (max - min) / median): a drop the noise of either run explains is
-not a regression. Points only one run measured are listed, not judged.
+of their (max - min) / median), counted up to :data:`MAX_SPREAD`: a drop
+the noise of either run explains is not a regression, but a noisy run
+cannot excuse any drop. Points only one run measured are listed, not
+judged; a comparison that compares no point fails.
 """
 
 import dataclasses
@@ -25,6 +27,11 @@ import typing
 from sriov_tempest_plugin import verdict
 
 DEFAULT_TOLERANCE = 0.10
+#: The most run-to-run spread a comparison counts: beyond it a run is too
+#: noisy to excuse a drop (the allowance would otherwise grow with the
+#: noise, past 100 % for a run whose samples spread more than its
+#: median).
+MAX_SPREAD = 0.25
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,8 +52,12 @@ class Comparison(object):
         return (self.baseline_median - self.median) / self.baseline_median
 
     @property
+    def counted_spread(self):
+        return min(self.spread, MAX_SPREAD)
+
+    @property
     def allowed(self):
-        return self.tolerance + self.spread
+        return self.tolerance + self.counted_spread
 
     @property
     def regressed(self):
@@ -60,10 +71,13 @@ class Comparison(object):
                   '%.1f %% above' % (-100 * self.drop))
         text = ('%s: median %.2f Gbit/s is %s the baseline %.2f Gbit/s '
                 '(run %s); allowed drop %.1f %% (tolerance %.0f %% + '
-                'spread %.1f %%)'
+                'spread %.1f %%%s)'
                 % (self.label(), self.median, change, self.baseline_median,
                    baseline_run, 100 * self.allowed, 100 * self.tolerance,
-                   100 * self.spread))
+                   100 * self.counted_spread,
+                   '' if self.spread <= MAX_SPREAD else
+                   ', counted up to %.0f %% of the runs\' %.1f %%'
+                   % (100 * MAX_SPREAD, 100 * self.spread)))
         return text
 
 
@@ -80,12 +94,28 @@ class Outcome(object):
 
     @property
     def passed(self):
-        return not self.regressions
+        return bool(self.compared) and not self.regressions
+
+    def failures(self, topology=None):
+        """What fails: each regression, or that nothing was compared
+        (of ``topology`` only, when given).
+        """
+        compared = [c for c in self.compared
+                    if topology is None or c.topology == topology]
+        if not compared:
+            return ['compared no point%s with the baseline (run %s): '
+                    'measure the points it has, or give a baseline of the '
+                    'same settings' % (' of %s' % topology if topology
+                                       else '', self.baseline_run)]
+        return [c.message(self.baseline_run) for c in compared
+                if c.regressed]
 
     def lines(self):
         """Readable lines: regressions first, then the rest."""
         out = ['REGRESSED ' + c.message(self.baseline_run)
                for c in self.regressions]
+        if not self.compared:
+            out.extend('FAILED    ' + m for m in self.failures())
         out.extend('ok        ' + c.message(self.baseline_run)
                    for c in self.compared if not c.regressed)
         out.extend('not in the baseline: %s' % k for k in self.only_in_run)

@@ -27,6 +27,7 @@ from oslo_config import cfg
 from oslo_config import types
 
 from sriov_tempest_plugin import exceptions
+from sriov_tempest_plugin import latency
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import verdict
 
@@ -201,6 +202,12 @@ iperf_opts = [
                       'at most (1 - latency_margin) x the normal (OVS) '
                       'path\'s, same topology, same run. 0: no worse than '
                       'OVS; 0.2: at least 20 % lower.'),
+    cfg.FloatOpt('latency_max_loss',
+                 default=latency.DEFAULT_MAX_LOSS,
+                 help='The fraction of its latency_samples echo requests '
+                      'either pair may lose; a pair that lost more fails '
+                      'the latency verdict, whatever the p50 of the replies '
+                      'that came back. Default 0.04: 2 of 50.'),
     cfg.ListOpt('latency_topologies',
                 default=[t.name for t in topology.TOPOLOGIES],
                 help='Topologies the latency verdict judges; the others '
@@ -338,6 +345,7 @@ class Settings(object):
     latency_checks: bool
     latency_samples: int
     latency_margin: float
+    latency_max_loss: float
     latency_topologies: typing.Tuple[str, ...]
     qos_checks: bool
     qos_max_kbps: int
@@ -393,7 +401,8 @@ def load_settings(group):
                    'must be one of %s' % ', '.join(IPERF_MODES))
     for name in ('line_rate_reference', 'port_speed_gbps',
                  'line_rate_fraction', 'margin_over_normal',
-                 'latency_margin', 'latency_topologies', 'qos_tolerance'):
+                 'latency_margin', 'latency_max_loss', 'latency_topologies',
+                 'qos_tolerance'):
         why = verdict.threshold_problem(name, values[name])
         if why:
             raise _bad(name, values[name], why)

@@ -49,14 +49,10 @@ def settings_summary(settings, mtu):
 def planned_verdicts(topology, settings):
     """``[(kind, streams)]``: the verdicts the settings ask of a topology.
     """
-    planned = []
-    for streams in settings.streams:
-        if topology.crosses_wire and streams in settings.line_rate_streams:
-            planned.append(('line_rate', streams))
-        if settings.margin_over_normal > 0 and \
-                streams in settings.margin_streams:
-            planned.append(('margin', streams))
-    return planned
+    return verdict.planned(topology.crosses_wire, settings.streams,
+                           settings.line_rate_streams,
+                           settings.margin_over_normal,
+                           settings.margin_streams)
 
 
 def no_verdict_reason(topology, settings):
@@ -282,9 +278,7 @@ def publish(results, settings, topology_name):
         outcome = baseline.compare(document, base,
                                    settings.baseline_tolerance)
         run.baseline_lines = outcome.lines()
-        regressions = [c.message(outcome.baseline_run)
-                       for c in outcome.regressions
-                       if c.topology == topology_name]
+        regressions = outcome.failures(topology_name)
     written = artifacts.write([run], settings.results_dir)
     return Published(path, written, artifacts.run_text(run), regressions,
                      run.baseline_lines)

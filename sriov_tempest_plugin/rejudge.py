@@ -46,9 +46,27 @@ def judge(document, **overrides):
     settings.update(overrides)
     thresholds = verdict.Thresholds.of(settings)
     verdicts = []
+    unjudged = []
     for name, points in sorted(results.points_of(out).items()):
-        verdicts.extend(thresholds.judge(
-            points, topology.BY_NAME[name].crosses_wire))
+        crosses_wire = topology.BY_NAME[name].crosses_wire
+        measured = sorted({streams for _, streams in points})
+        if not verdict.planned(crosses_wire, measured,
+                               thresholds.line_rate_streams,
+                               thresholds.margin,
+                               thresholds.margin_streams):
+            unjudged.append('%s (measured at %s streams)' % (
+                name, ','.join(str(n) for n in measured)))
+        verdicts.extend(thresholds.judge(points, crosses_wire))
+    if unjudged:
+        raise NothingJudged(
+            'with these thresholds no throughput verdict judges %s, so '
+            'every such run would pass: line_rate_streams = %s, '
+            'margin_streams = %s, margin_over_normal = %s. Name measured '
+            'stream counts (--line-rate-streams, --margin-streams) and a '
+            'margin above 0 (--margin-over-normal)' % (
+                '; '.join(unjudged),
+                _csv(thresholds.line_rate_streams),
+                _csv(thresholds.margin_streams), thresholds.margin))
     for name, points in sorted(results.latency_of(out).items()):
         verdicts.extend(thresholds.judge_latency(points))
     for point, max_kbps in results.qos_of(out):
@@ -59,6 +77,14 @@ def judge(document, **overrides):
     if overrides:
         out['rejudged'] = dict(sorted(overrides.items()))
     return out
+
+
+class NothingJudged(ValueError):
+    """The thresholds judge nothing of a topology the file measured."""
+
+
+def _csv(values):
+    return ','.join(str(v) for v in values) or '(none)'
 
 
 def _check_thresholds(values):

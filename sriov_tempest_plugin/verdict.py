@@ -144,7 +144,7 @@ LINE_RATE_REFERENCES = ('goodput_ceiling', 'port_speed')
 THRESHOLD_KEYS = ('port_speed_gbps', 'line_rate_reference',
                   'line_rate_fraction', 'line_rate_streams',
                   'margin_over_normal', 'margin_streams', 'latency_margin',
-                  'latency_topologies', 'qos_tolerance')
+                  'latency_max_loss', 'latency_topologies', 'qos_tolerance')
 
 #: The settings a results file carries, in the order the page shows them:
 #: everything that judged its points (the thresholds and what the line rate
@@ -175,6 +175,7 @@ class Thresholds(object):
     margin: float
     margin_streams: typing.Tuple[int, ...]
     latency_margin: float = 0.0
+    latency_max_loss: float = latency.DEFAULT_MAX_LOSS
     latency_topologies: typing.Optional[typing.Tuple[str, ...]] = None
     qos_tolerance: float = 0.1
 
@@ -183,8 +184,9 @@ class Thresholds(object):
         """From a results document's ``settings`` (keys of SETTINGS_KEYS).
 
         Files written before ``line_rate_reference``, ``mtu``,
-        ``tcp_timestamps``, ``latency_margin``, ``latency_topologies`` and
-        ``qos_tolerance`` were recorded take their defaults.
+        ``tcp_timestamps``, ``latency_margin``, ``latency_max_loss``,
+        ``latency_topologies`` and ``qos_tolerance`` were recorded take
+        their defaults.
         """
         reference = settings.get('line_rate_reference', 'goodput_ceiling')
         threshold, text = line_rate_threshold_of(settings)
@@ -194,6 +196,7 @@ class Thresholds(object):
                    settings['margin_over_normal'],
                    tuple(settings['margin_streams']),
                    settings.get('latency_margin', 0.0),
+                   settings.get('latency_max_loss', latency.DEFAULT_MAX_LOSS),
                    tuple(settings['latency_topologies'])
                    if settings.get('latency_topologies') is not None
                    else None,
@@ -222,7 +225,8 @@ class Thresholds(object):
         if self.latency_topologies is not None and \
                 sriov.topology not in self.latency_topologies:
             return []
-        return [latency.judge(sriov, normal, self.latency_margin)]
+        return [latency.judge(sriov, normal, self.latency_margin,
+                              self.latency_max_loss)]
 
     def judge_qos(self, point, max_kbps):
         """The verdict of a QoS point (:func:`judge_rate_limit`).
@@ -269,6 +273,10 @@ def threshold_problem(option, value):
         if value is None or not 0 <= value < 1:
             return ('must be in [0, 1), e.g. 0 for "no slower than OVS", '
                     '0.2 for "20 % lower round-trip time than OVS"')
+    elif option == 'latency_max_loss':
+        if value is None or not 0 <= value < 1:
+            return ('must be in [0, 1), e.g. 0.04 for "at most 2 of 50 echo '
+                    'requests lost"')
     elif option == 'qos_tolerance':
         if value is None or not 0 < value < 1:
             return 'must be in (0, 1), e.g. 0.1 for "within 10 % of the limit"'
@@ -428,6 +436,26 @@ def judge_margin(sriov, normal, margin):
 
 def _fmt_samples(samples):
     return '[%s]' % ', '.join('%.2f' % s for s in samples)
+
+
+def planned(crosses_wire, streams, line_rate_streams, margin,
+            margin_streams):
+    """``[(kind, streams)]``: the throughput verdicts a topology gets.
+
+    The one rule for what is judged where: a line-rate verdict at each
+    of ``line_rate_streams`` where the traffic crosses the wire, a margin
+    verdict at each of ``margin_streams`` when ``margin`` > 0; only at
+    measured ``streams``. The live gate refuses settings that plan none
+    (``gate.no_verdict_reason``), and so does a re-judgement
+    (``rejudge``).
+    """
+    out = []
+    for n in streams:
+        if crosses_wire and n in line_rate_streams:
+            out.append(('line_rate', n))
+        if margin > 0 and n in margin_streams:
+            out.append(('margin', n))
+    return out
 
 
 def judge_topology(points, sriov_vnic_type, crosses_wire, line_rate,

@@ -20,8 +20,11 @@
 
 Writes the text table, the PNG chart (with the ``report`` extra) and one
 self-contained HTML page, and prints the table. Threshold options re-judge
-the stored samples without a cloud. ``--baseline`` compares each run's
-medians with a baseline run.
+the stored samples without a cloud; thresholds that judge nothing of a
+measured topology are refused (exit 2). ``--baseline`` compares each
+run's medians with a baseline run; comparing no point fails. A
+re-judged or compared report is written as ``<name>-rejudged.*`` /
+``<name>-baseline.*``, never over the files the run itself wrote.
 
 Exit status: 0 when every verdict (and the baseline comparison) passes,
 1 when one fails, 2 when a file or an option is unusable.
@@ -79,6 +82,7 @@ def parser():
     g.add_argument('--margin-over-normal', type=float)
     g.add_argument('--margin-streams', type=_stream_list)
     g.add_argument('--latency-margin', type=float)
+    g.add_argument('--latency-max-loss', type=float)
     g.add_argument('--latency-topologies', type=_name_list)
     g.add_argument('--qos-tolerance', type=float)
     b = p.add_argument_group('baseline')
@@ -89,6 +93,19 @@ def parser():
                    help='fraction a median may fall below the baseline '
                         'beyond the run-to-run spread (default %(default)s)')
     return p
+
+
+def output_suffix(overrides, base):
+    """What the written files' names get, so that a what-if report (other
+    thresholds, a baseline) never overwrites the run's own table, chart
+    and page: ``-rejudged``, ``-baseline``, both, or nothing.
+    """
+    suffix = ''
+    if any(v is not None for v in overrides.values()):
+        suffix += '-rejudged'
+    if base is not None:
+        suffix += '-baseline'
+    return suffix
 
 
 def main(argv=None, out=None):
@@ -112,7 +129,8 @@ def main(argv=None, out=None):
         return 2
     directory = args.output_dir or os.path.dirname(
         os.path.abspath(args.results[0]))
-    written = artifacts.write(runs, directory, draw=not args.no_chart)
+    written = artifacts.write(runs, directory, draw=not args.no_chart,
+                              suffix=output_suffix(overrides, base))
     for run in runs:
         print(artifacts.run_text(run), file=out)
         print('', file=out)

@@ -75,7 +75,8 @@ class WriteTest(base.TestCase):
                 'same_subnet_different_hosts', vnic, ms, 4).as_dict()
             for vnic, ms in (('direct', (0.74, 0.70, 2.09)),
                              ('normal', (1.28, 1.05, 3.01, 1.30)))])
-        doc = rejudge.judge(doc)
+        # 1 of 4 lost is shown; a loss allowance of 30 % lets it pass.
+        doc = rejudge.judge(doc, latency_max_loss=0.3)
         written = artifacts.write([artifacts.Run(doc)], self.dir)
         text = self._read(written.text)
         self.assertIn('same_subnet_different_hosts  direct  0.740   2.090'

@@ -58,6 +58,36 @@ class CompareTest(base.TestCase):
         self.assertAlmostEqual(0.08, comparison.drop)
         self.assertGreater(comparison.spread, 0.25)
 
+    def test_the_spread_counted_is_bounded(self):
+        """The noisier a run, the less it could regress: not beyond
+        MAX_SPREAD. A run whose samples spread over 100 % of its median
+        still fails a 50 % drop.
+        """
+        wild = {'same_subnet_different_hosts': {
+            'direct': (0.10, 0.86, 1.20), 'normal': (0.47, 0.48, 0.47)}}
+        base_doc = base.results_document('b', samples=wild)
+        run = base.results_document('r', samples=wild, scale={POINT: 0.5})
+        outcome = baseline.compare(run, base_doc, tolerance=0.1)
+        [c] = [c for c in outcome.compared
+               if (c.topology, c.vnic_type, c.streams) == POINT]
+        self.assertGreater(c.spread, 1.0)
+        self.assertAlmostEqual(0.1 + baseline.MAX_SPREAD, c.allowed)
+        self.assertTrue(c.regressed)
+        self.assertIn('counted up to 25 %', c.message('b'))
+
+    def test_comparing_no_point_fails(self):
+        run = base.results_document(
+            samples={'same_subnet_same_host':
+                     base.LAB_SAMPLES['same_subnet_same_host']},
+            streams=[8], line_rate_streams=[8], margin_streams=[8])
+        outcome = baseline.compare(run, self.base)
+        self.assertEqual((), outcome.compared)
+        self.assertFalse(outcome.passed)
+        self.assertIn('compared no point with the baseline',
+                      outcome.failures()[0])
+        self.assertIn('compared no point of same_subnet_same_host',
+                      outcome.failures('same_subnet_same_host')[0])
+
     def test_zero_tolerance_still_allows_the_spread_only(self):
         run = base.results_document(scale={POINT: 0.97})
         outcome = baseline.compare(run, self.base, tolerance=0.0)

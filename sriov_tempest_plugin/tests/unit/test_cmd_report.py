@@ -105,6 +105,49 @@ class ReportCommandTest(base.TestCase):
         self.assertEqual(2, rc)
         self.assertIn('in (0, 1]', self.stderr.getvalue())
 
+    def test_thresholds_that_judge_nothing_exit_2(self):
+        # The file measured 1/3/5 streams; 8 judges none of them.
+        rc, out = self._main(self.results, '--no-chart',
+                             '--line-rate-streams', '8',
+                             '--margin-streams', '8')
+        self.assertEqual(2, rc)
+        err = self.stderr.getvalue()
+        self.assertIn('no throughput verdict judges', err)
+        self.assertIn('line_rate_streams = 8, margin_streams = 8', err)
+        self.assertNotIn('PASSED', out)
+
+    def test_rejudged_report_never_overwrites_the_runs_own(self):
+        own = os.path.join(self.dir,
+                           'sriov-throughput-20261125T060000Z.txt')
+        with open(own, 'w') as f:
+            f.write('what the run decided\n')
+        rc, out = self._main(self.results, '--no-chart',
+                             '--margin-over-normal', '1.0')
+        self.assertEqual(1, rc)
+        with open(own) as f:
+            self.assertEqual('what the run decided\n', f.read())
+        rejudged = os.path.join(
+            self.dir, 'sriov-throughput-20261125T060000Z-rejudged.txt')
+        self.assertIn(rejudged, out)
+        with open(rejudged) as f:
+            self.assertIn('re-judged with margin_over_normal=1.0', f.read())
+
+    def test_baseline_report_is_named_apart(self):
+        rc, out = self._main(self.results, '--no-chart', '--baseline',
+                             self.baseline)
+        self.assertEqual(0, rc, out)
+        self.assertIn('sriov-throughput-20261125T060000Z-baseline.html', out)
+
+    def test_baseline_that_compares_nothing_fails(self):
+        other = base.results_document('20261124T060000Z')
+        for p in other['points']:
+            p['streams'] += 10
+        other_path = base.write_json(self.dir, other, 'other.json')
+        rc, out = self._main(self.results, '--no-chart', '--baseline',
+                             other_path)
+        self.assertEqual(1, rc)
+        self.assertIn('compared no point with the baseline', out)
+
     def test_bad_stream_list_is_a_usage_error(self):
         exc = self.assertRaises(SystemExit, self._main, self.results,
                                 '--margin-streams', 'three')

@@ -13,6 +13,7 @@
 #    under the License.
 
 import dataclasses
+import json
 
 from sriov_tempest_plugin import gate
 from sriov_tempest_plugin import latency
@@ -54,6 +55,22 @@ class ParseTest(base.TestCase):
                 '3 packets transmitted, 2 packets received, 33% packet '
                 'loss\n')
         self.assertEqual(((0.512, 0.433), 3), latency.parse_ping(text))
+
+    def test_busybox_capture(self):
+        # BusyBox in an Alpine container (docker/docs, fixtures README).
+        self.assertEqual(((0.6, 0.555), 2), latency.parse_ping(
+            base.fixture('ping-busybox-alpine.txt')))
+
+    def test_old_iputils_icmp_req(self):
+        # iputils s20101006..s20121221 print icmp_req= (fixtures README).
+        self.assertEqual((252.0, 252.0, 253.0, 252.0, 251.0),
+                         latency.replies(base.fixture(
+                             'ping-iputils-s2010-icmp-req.txt')))
+
+    def test_netkit_msec_and_packets_received(self):
+        rtts, sent = latency.parse_ping(base.fixture('ping-netkit-msec.txt'))
+        self.assertEqual(5, sent)
+        self.assertEqual((98.283, 94.114, 66.565, 24.301, 37.06), rtts)
 
     def test_not_ping_output(self):
         self.assertRaises(ValueError, latency.parse_ping,
@@ -101,7 +118,8 @@ class JudgeTest(base.TestCase):
 
     def test_slower_than_ovs_fails_with_figures(self):
         v = latency.judge(point('direct', 0.5, 0.6, 0.7),
-                          point('normal', 0.2, 0.4, 0.5, sent=4), 0.0)
+                          point('normal', 0.2, 0.4, 0.5, sent=4), 0.0,
+                          max_loss=0.5)
         self.assertFalse(v.passed)
         self.assertIn('p50 0.600 ms is above 0.400 ms, the normal (OVS) '
                       'p50 0.400 ms', v.message)
@@ -111,6 +129,43 @@ class JudgeTest(base.TestCase):
         sriov, normal = point('direct', 0.3), point('normal', 0.4)
         self.assertTrue(latency.judge(sriov, normal, 0.25).passed)
         self.assertFalse(latency.judge(sriov, normal, 0.26).passed)
+
+    def test_loss_beyond_max_loss_fails_whatever_the_p50(self):
+        # One fast reply of 50: its p50 beats OVS by far, and says nothing.
+        v = latency.judge(point('direct', 0.05, sent=50),
+                          point('normal', *([0.4] * 50)), 0.0)
+        self.assertFalse(v.passed)
+        self.assertIn('the direct pair lost 49 of 50 echo requests (98 %)',
+                      v.message)
+        self.assertIn('[sriov] latency_max_loss 4 %', v.message)
+
+    def test_loss_on_the_normal_side_fails_too(self):
+        v = latency.judge(point('direct', *([0.2] * 50)),
+                          point('normal', *([0.4] * 47), sent=50), 0.0)
+        self.assertFalse(v.passed)
+        self.assertIn('the normal pair lost 3 of 50', v.message)
+
+    def test_loss_within_max_loss_is_judged_by_p50(self):
+        v = latency.judge(point('direct', *([0.2] * 48), sent=50),
+                          point('normal', *([0.4] * 50)), 0.0)
+        self.assertTrue(v.passed)
+        self.assertIn('2 of 50 and 0 of 50 echo requests lost', v.message)
+        self.assertFalse(latency.judge(
+            point('direct', *([0.2] * 48), sent=50),
+            point('normal', *([0.4] * 50)), 0.0, max_loss=0.02).passed)
+
+    def test_rejudging_a_file_that_lost_49_of_50(self):
+        doc = json.loads(base.fixture('results-qos-lab.json'))
+        doc['latency'] = [
+            {'topology': WIRE.name, 'vnic_type': 'direct', 'sent': 50,
+             'received': 1, 'samples_ms': [0.05]},
+            {'topology': WIRE.name, 'vnic_type': 'normal', 'sent': 50,
+             'received': 50, 'samples_ms': [0.4] * 50}]
+        out = rejudge.judge(doc)
+        [v] = [v for v in out['verdicts'] if v['kind'] == 'latency']
+        self.assertFalse(v['passed'])
+        self.assertFalse(out['passed'])
+        self.assertIn('lost 49 of 50', v['message'])
 
     def test_no_reply_fails(self):
         v = latency.judge(point('direct', sent=50), point('normal', 0.4),
