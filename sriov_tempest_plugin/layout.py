@@ -66,7 +66,9 @@ class Link(object):
 class VirtualFunction(object):
     """One ``vf N ...`` line of a PF in ``ip link``: what its driver reports.
 
-    The flags are None when the driver does not report them.
+    ``mac`` is the VF's hardware address: a MAC, or an InfiniBand VF's
+    20-byte address. The flags are None when the driver does not report
+    them.
     """
     index: int
     mac: str
@@ -79,8 +81,14 @@ class VirtualFunction(object):
 
 _LINK_HEAD = re.compile(r'^\d+:\s+(?P<name>[^:@\s]+)(?:@(?P<peer>[^:\s]+))?:'
                         r'\s+<(?P<flags>[^>]*)>(?P<rest>.*)$')
-_VF = re.compile(r'vf (?P<index>\d+)\s+(?:link/ether\s+)?(?:MAC\s+)?'
-                 r'(?P<mac>[0-9a-f:]{17})(?P<rest>[^\n]*)')
+# A VF's address: "MAC 00:..." (older iproute2), "link/ether 00:... brd
+# ..." (iproute2 >= 5.x), or, of an InfiniBand PF (mlx4/mlx5 IPoIB),
+# "link/infiniband <20-byte address> brd ...": the port's MAC is then
+# not the VF's hardware address, so such a VF never matches it.
+_VF = re.compile(r'vf (?P<index>\d+)\s+(?:(?:link/ether\s+)?(?:MAC\s+)?'
+                 r'(?P<mac>[0-9a-f]{2}(?::[0-9a-f]{2}){5})\b|'
+                 r'link/infiniband\s+(?P<ib>[0-9a-f]{2}(?::[0-9a-f]{2}){19})'
+                 r'\b)(?P<rest>[^\n]*)', re.IGNORECASE)
 _KINDS = ('tun', 'veth', 'bridge_slave', 'bridge', 'openvswitch',
           'vlan', 'macvtap', 'macvlan', 'dummy', 'vxlan')
 
@@ -97,7 +105,7 @@ def _virtual_function(match):
         return word == 'on'
 
     return VirtualFunction(
-        int(match.group('index')), match.group('mac'),
+        int(match.group('index')), match.group('mac') or match.group('ib'),
         _vf_flag(rest, r'\bvlan (\d+)', int),
         spoofchk=_vf_flag(rest, r'\bspoof checking (on|off)\b', on),
         link_state=_vf_flag(rest, r'\blink-state (auto|enable|disable)\b',
@@ -154,8 +162,15 @@ def parse_ip_link(text):
                 details.append(' '.join(part.split()[4:]))
             elif part.startswith('vf '):
                 vf = _VF.match(part)
-                if vf:
-                    vfs.append(_virtual_function(vf))
+                if not vf:
+                    # Never dropped: a VF line not understood would hide
+                    # the port's VF and its flags.
+                    raise exceptions.LayoutParseError(
+                        'VF line of %s not understood (want "vf N MAC '
+                        '<mac>", "vf N link/ether <mac>" or "vf N '
+                        'link/infiniband <address>"): %r' % (
+                            head.group('name'), part[:160]))
+                vfs.append(_virtual_function(vf))
             else:
                 details.append(part)
         links[head.group('name')] = Link(
@@ -224,7 +239,27 @@ def host_view(port_id, mac, links, ovs_interfaces, bridge_ports):
                                  if link.vfs)))
 
 
-def host_findings(view, vnic_type, hybrid_plug=True,
+#: What a host whose ``ip -d link`` shows no VF line cannot prove.
+NO_VF_LINES = ('the host\'s ip link lists no VF lines (no PF with "vf N '
+               '... link/ether ..." lines), so the port\'s VF cannot be '
+               'seen there: [sriov] host_addresses names a host without '
+               'this port\'s NIC, or its driver or iproute2 prints VF lines '
+               'this plugin does not read')
+
+
+def hybrid_plug(port):
+    """Whether Nova plugs a normal ``port`` through the OVS hybrid plug.
+
+    As Nova decides (``nova.network.model.VIF.is_hybrid_plug_enabled``):
+    the binding's ``vif_details`` ``ovs_hybrid_plug``, False when absent.
+    ML2/OVN never sets it, and ML2/OVS sets it False with the
+    openvswitch firewall: the tap is then plugged straight into br-int.
+    """
+    details = port.get('binding:vif_details') or {}
+    return bool(details.get('ovs_hybrid_plug', False))
+
+
+def host_findings(view, vnic_type, hybrid_plug=False,
                   integration_bridge='br-int', segmentation_id=None):
     """What is wrong with ``view`` for a port of ``vnic_type``.
 
@@ -260,10 +295,15 @@ def host_findings(view, vnic_type, hybrid_plug=True,
         problems.append('%s port %s: OVS interface %s carries its iface-id; '
                         'a VF port must bypass OVS' % (vnic_type,
                                                        view.port_id, name))
-    if view.vf is None and view.pfs:
-        # Presence, not only absence: this host lists its VFs, so the
-        # port's VF must be among them (else it is on another host, or the
-        # VF never got the port's MAC).
+    # Presence, not only absence: the port's VF must be seen on the host
+    # (else it is on another host, the VF never got the port's MAC, or
+    # the host's ip link says nothing of VFs).
+    if vnic_type == 'direct-physical':
+        pass    # the PF itself is the guest's: no VF line to see
+    elif not view.pfs:
+        problems.append('%s port %s: %s' % (vnic_type, view.port_id,
+                                            NO_VF_LINES))
+    elif view.vf is None:
         problems.append('%s port %s: none of the VFs this host lists (PF %s) '
                         'holds the port\'s MAC; its VF is not on this host '
                         'or was never given the port\'s MAC'
@@ -299,11 +339,11 @@ def vf_flag_findings(view, why, **expected):
         ``"port security off"``.
     :param expected: VirtualFunction flags Neutron asked the agent for,
         e.g. ``spoofchk=False``.
-    :returns: None when the host lists no VFs (nothing to compare);
-        else a list of sentences, empty when every flag is as asked.
+    :returns: a list of sentences, empty when every flag is as asked; a
+        host that lists no VF lines is a finding, never a pass.
     """
     if not view.pfs:
-        return None
+        return ['port %s (%s): %s' % (view.port_id, why, NO_VF_LINES)]
     if view.vf is None:
         return ['port %s: none of the VFs this host lists (PF %s) holds the '
                 'port\'s MAC' % (view.port_id, ', '.join(view.pfs))]

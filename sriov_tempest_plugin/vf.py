@@ -82,6 +82,24 @@ def mac_command(iface, mac):
                                                        shlex.quote(mac)))
 
 
+#: What iproute2 prints when the kernel answers EPERM: a VF driver whose
+#: PF refused the MAC (ixgbevf, i40e's iavf on a synchronous answer).
+EPERM_TEXT = 'Operation not permitted'
+#: The guest command that proves it can run commands as root (prints 0).
+ROOT_CHECK = _as_root('id -u')
+#: Seconds over which frames from a MAC an untrusted VF's driver took
+#: must keep failing to arrive: a PF may grant the request later (the
+#: iavf/ice mailbox answers asynchronously).
+LATE_GRANT_WINDOW = 10
+
+
+def refused_by_nic(error):
+    """Whether a failed :func:`mac_command` is the NIC's refusal (EPERM),
+    not another failure (no root, no such device, no ``ip``).
+    """
+    return EPERM_TEXT in (error or '')
+
+
 def neigh_command(address, iface):
     return 'ip neigh show %s dev %s' % (shlex.quote(address),
                                         shlex.quote(iface))

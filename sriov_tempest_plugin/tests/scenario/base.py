@@ -105,6 +105,15 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                 'connect_method is floating')
 
     @classmethod
+    def require_vf(cls, what):
+        """Skip when [sriov] vnic_type gives the guest no VF to check."""
+        if cls.settings.vnic_type == 'direct-physical':
+            raise cls.skipException(
+                '[sriov] vnic_type is direct-physical, which gives the '
+                'guest a whole PF and no VF: %s needs a VF (vnic_type '
+                'direct)' % what)
+
+    @classmethod
     def setup_credentials(cls):
         # The families make their own VLAN networks on the physnet.
         cls.set_network_resources()
@@ -481,37 +490,43 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
     def guest_exec(self, vm, command, timeout=None, via=None):
         """Run a command in a guest; a failure names guest, cause and fix.
 
-        On an SSH timeout the guest's console tail goes to the log first,
-        as Tempest's own remote client does: it tells a guest that never
-        booted or got no address from a network that drops SSH.
+        An SSH timeout fails with :meth:`ssh_failure`'s message.
         """
         client = self.guest_ssh(vm, timeout, via)
         try:
             return client.exec_command(command)
         except lib_exc.SSHTimeout as exc:
-            self._log_console(vm)
-            hint = (', and that the image has nc (Tempest jumps through '
-                    'guest %s with "nc <host> 22")' % self._vm_name(via)
-                    if via else '')
-            self.fail('cannot SSH to guest %s (%s%s) as %s within %s s: %s. '
-                      'Check [validation] connect_method, [sriov] '
-                      'image_ssh_user and that the image runs sshd%s'
-                      % (self._vm_name(vm), client.host,
-                         ' via %s' % self._vm_name(via) if via else '',
-                         self.ssh_user, client.timeout, exc, hint))
+            self.fail(self.ssh_failure(vm, client, exc, via))
+
+    def ssh_failure(self, vm, client, exc, via=None):
+        """One message for a guest that cannot be reached over SSH, with
+        the tail of its console, as Tempest's own remote client logs it:
+        it tells a guest that never booted or got no address from a
+        network that drops SSH.
+        """
+        hint = (', and that the image has nc (Tempest jumps through '
+                'guest %s with "nc <host> 22")' % self._vm_name(via)
+                if via else '')
+        return ('cannot SSH to guest %s (%s%s) as %s within %s s: %s. '
+                'Check [validation] connect_method, [sriov] image_ssh_user '
+                'and that the image runs sshd%s.\n%s'
+                % (self._vm_name(vm), client.host,
+                   ' via %s' % self._vm_name(via) if via else '',
+                   self.ssh_user, client.timeout, exc, hint,
+                   self._console_tail(vm)))
 
     def _vm_name(self, vm):
         return vm.server['name']
 
-    def _log_console(self, vm, lines=30):
+    def _console_tail(self, vm, lines=15):
+        """The last lines of the guest's console, for a failure message."""
         try:
             output = self.a_servers.get_console_output(
                 vm.server['id'], length=lines)['output']
         except Exception as exc:  # the console is a hint, never the verdict
-            LOG.warning('no console output of %s: %s', self._vm_name(vm), exc)
-            return
-        LOG.warning('console of %s (last %d lines):\n%s',
-                    self._vm_name(vm), lines, output)
+            return 'no console output of %s: %s' % (self._vm_name(vm), exc)
+        return 'console of %s (last %d lines):\n%s' % (
+            self._vm_name(vm), lines, output)
 
     # -- compute hosts ------------------------------------------------------
 
@@ -549,30 +564,35 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
 
     def host_vf_findings(self, vm, why, **expected):
         """What the port's host reports wrongly about its VF's flags
-        (:func:`layout.vf_flag_findings`), or None when not checked.
+        (:func:`layout.vf_flag_findings`): a list, empty when as asked.
 
-        Checked only where the host can be reached ([sriov]
-        host_addresses) and its ``ip link`` lists VFs (a PF driver that
-        reports them); else logged as not checked.
+        A host [sriov] host_addresses does not name makes the test skip
+        (:meth:`host_exec`): not checked, and visibly so. A host whose
+        ``ip link`` shows no VF line, or none with the port's MAC, is a
+        finding, with the command and what it printed.
         """
-        if not self.settings.host_addresses.get(vm.host):
-            LOG.info('VF flags of port %s not checked on host %s: [sriov] '
-                     'host_addresses has no address for it', vm.port['id'],
-                     vm.host)
-            return None
-        view = layout.host_view(
-            vm.port['id'], vm.port['mac_address'], layout.parse_ip_link(
-                self.host_exec(vm.host, self.host_command('ip_link'))),
-            {}, ())
+        command = self.host_command('ip_link')
+        output = self.host_exec(vm.host, command)
+        view = layout.host_view(vm.port['id'], vm.port['mac_address'],
+                                layout.parse_ip_link(output), {}, ())
         problems = layout.vf_flag_findings(view, why, **expected)
-        if problems is None:
-            LOG.info('VF flags of port %s not checked: ip link on host %s '
-                     'lists no VFs', vm.port['id'], vm.host)
+        if view.vf is None:
+            problems.append(self.host_said(vm.host, command, output))
         return problems
+
+    @staticmethod
+    def host_said(host, command, output, lines=15):
+        """What a host command printed, its last lines, for a message."""
+        text = (output or '').rstrip().splitlines()
+        return 'on compute host %s, %s printed%s:\n%s' % (
+            host, command, ' (its last %d lines)' % lines
+            if len(text) > lines else '',
+            '\n'.join(text[-lines:]) or '(nothing)')
 
     def check_host_vf_flags(self, vm, why, **expected):
         """The port's VF has the flags Neutron asked for, as its host's
-        ``ip link`` reports them (where it can: :meth:`host_vf_findings`).
+        ``ip link`` reports them (:meth:`host_vf_findings`: a host that is
+        not configured skips the test, one that shows no such VF fails it).
 
         The SR-IOV agent applies a port update on its next device loop,
         so the host is asked again, every 2 s, until the flags match or

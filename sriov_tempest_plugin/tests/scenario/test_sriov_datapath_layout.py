@@ -46,7 +46,7 @@ class SriovDatapathLayoutTest(base.SriovScenarioTest):
     def _host_view(self, vm):
         out = {k: self.host_exec(vm.host, self.host_command(k))
                for k in ('ip_link', 'ovs_interfaces', 'bridge_ports')}
-        return layout.host_view(
+        return out, layout.host_view(
             vm.port['id'], vm.port['mac_address'],
             layout.parse_ip_link(out['ip_link']),
             layout.parse_ovs_interfaces(out['ovs_interfaces']),
@@ -55,15 +55,24 @@ class SriovDatapathLayoutTest(base.SriovScenarioTest):
     def _assert_no_findings(self, findings):
         self.assertEqual([], findings, '\n'.join(findings))
 
-    def _check_host(self, name):
+    def _host_findings(self, name):
+        """What is wrong with the port's layout on its host, with what
+        the host printed when its VF was not seen there.
+        """
         vm = self.vms[name]
-        view = self._host_view(vm)
-        details = vm.port.get('binding:vif_details') or {}
-        self._assert_no_findings(layout.host_findings(
-            view, vm.vnic_type,
-            hybrid_plug=details.get('ovs_hybrid_plug', True),
+        out, view = self._host_view(vm)
+        findings = layout.host_findings(
+            view, vm.vnic_type, hybrid_plug=layout.hybrid_plug(vm.port),
             integration_bridge=self.settings.integration_bridge,
-            segmentation_id=self.segment))
+            segmentation_id=self.segment)
+        if findings and vm.vnic_type in ('direct', 'macvtap') and \
+                view.vf is None:
+            findings.append(self.host_said(
+                vm.host, self.host_command('ip_link'), out['ip_link']))
+        return findings
+
+    def _check_host(self, name):
+        self._assert_no_findings(self._host_findings(name))
 
     def _check_libvirt(self, name):
         if not self.settings.libvirt_checks:
@@ -100,13 +109,30 @@ class SriovDatapathLayoutTest(base.SriovScenarioTest):
     @decorators.idempotent_id('7c8c2666-75ca-40c2-9f47-17ce6497f1bc')
     @utils.services('compute', 'network')
     def test_host_no_ovs_hops_direct(self):
-        """No tap/qbr/qvb/qvo and no OVS interface for the VF port."""
+        """No tap/qbr/qvb/qvo and no OVS interface for the VF port, and its
+        VF seen on the host with the port's MAC and VLAN.
+
+        Positive control first, by the same host access: the normal port
+        of the same host shows its OVS path there. So a host view from
+        the wrong machine (no OVS path, no VF: absence everywhere) fails
+        instead of passing.
+        """
+        control = self._host_findings('normal')
+        self.assertEqual(
+            [], control, 'control failed: the normal port on the same host '
+            'does not show its OVS path there, so this host view cannot '
+            'prove the VF port bypasses OVS (check [sriov] host_addresses '
+            'for %s):\n%s' % (self.vms['normal'].host, '\n'.join(control)))
         self._check_host('direct')
 
     @decorators.idempotent_id('a6236a88-2d3d-40e1-8930-4b2df72444ff')
     @utils.services('compute', 'network')
     def test_host_ovs_hops_normal(self):
-        """The normal port crosses tap -> qbr -> qvb/qvo -> br-int."""
+        """The normal port's path on its host is the one its binding asks
+        Nova for: tap -> qbr -> qvb/qvo -> br-int with the hybrid plug,
+        else the tap straight on br-int (ML2/OVN, the openvswitch
+        firewall; Nova's default when vif_details has no ovs_hybrid_plug).
+        """
         self._check_host('normal')
 
     @decorators.idempotent_id('f0f88ba2-4e63-4258-adc2-6009f4b6ce22')

@@ -85,9 +85,11 @@ class SriovThroughputTest(base.SriovScenarioTest):
                 iperf.server_command(p, f) for p, f in zip(ports, pidfiles)))
 
         def run_client():
+            ssh = self.guest_ssh(client, s.iperf_timeout)
             try:
-                return self.guest_ssh(client, s.iperf_timeout
-                                      ).exec_command(command)
+                return ssh.exec_command(command)
+            except lib_exc.SSHTimeout as exc:
+                self.fail(self.ssh_failure(client, ssh, exc))
             except lib_exc.TimeoutException:
                 self.fail('iperf3 from %s to %s did not finish within %d s '
                           '([sriov] iperf_omit + iperf_duration + '
@@ -109,10 +111,12 @@ class SriovThroughputTest(base.SriovScenarioTest):
         """
         def ping(vnic_type, count):
             client, server = pair(vnic_type)
+            ssh = self.guest_ssh(client, latency.command_timeout(count))
             try:
-                return self.guest_ssh(
-                    client, latency.command_timeout(count)).exec_command(
-                        latency.ping_command(server.ip, count))
+                return ssh.exec_command(latency.ping_command(server.ip,
+                                                             count))
+            except lib_exc.SSHTimeout as exc:
+                self.fail(self.ssh_failure(client, ssh, exc))
             except lib_exc.SSHExecCommandFailed as exc:
                 # ping exits 1 when a reply was lost; its output still
                 # counts (the verdict reports the loss).
@@ -194,8 +198,7 @@ class SriovThroughputTest(base.SriovScenarioTest):
         The port gets a QoS policy of its own now; ``limit(n)`` adds a
         bandwidth_limit rule of n kbit/s to it, ``limit(0)`` deletes the
         rule. Each returns once the port's host reports the VF's
-        max_tx_rate as asked, where it lists its VFs
-        (:meth:`check_host_vf_flags`); elsewhere at once.
+        max_tx_rate as asked (:meth:`check_host_vf_flags`).
         """
         policies = self.os_admin.qos_client
         rules = self.os_admin.qos_limit_bw_client
@@ -263,12 +266,14 @@ class SriovThroughputTest(base.SriovScenarioTest):
         agent turns into its VF's max_tx_rate: the median iperf3 goodput
         to its server must be within [sriov] qos_tolerance of the limit.
         With the rule deleted, it must be near line rate again (the
-        gate's threshold). Where the host lists its VFs, the VF reports
-        each max_tx_rate before traffic runs. The results file records
+        gate's threshold). The client's host must report each max_tx_rate
+        on its VF before traffic runs (skips without [sriov]
+        host_addresses). The results file records
         both points and verdicts.
         """
         if not self.settings.qos_checks:
             raise self.skipException('[sriov] qos_checks is False')
+        self.require_vf('the QoS check (a VF\'s max_tx_rate)')
         topo = topology.SAME_SUBNET_DIFFERENT_HOSTS
         vnic_type = self.settings.vnic_type
         self._prepare(topo, (vnic_type,))

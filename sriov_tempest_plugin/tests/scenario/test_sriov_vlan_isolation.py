@@ -39,6 +39,7 @@ class SriovVlanIsolationTest(base.SriovScenarioTest):
     @classmethod
     def skip_checks(cls):
         super(SriovVlanIsolationTest, cls).skip_checks()
+        cls.require_vf('VLAN isolation between VFs of one NIC')
         if CONF.validation.connect_method != 'floating':
             raise cls.skipException(
                 '[validation] connect_method must be floating: the test '
@@ -84,11 +85,12 @@ class SriovVlanIsolationTest(base.SriovScenarioTest):
     def test_other_vlan_direct_unreachable(self):
         """A VF of VLAN A cannot reach the address that lives on VLAN B.
 
-        Two controls come first in the same test: a1 reaches a2 (VLAN A
-        works) and b2 reaches b1 (b1 is alive and answers on its own VLAN,
-        both seen now, not at boot). So when a1 and a2 then get no answer
-        from b1's address, the only explanation left is isolation. One
-        answer fails the test at once.
+        Controls bracket the negative check in the same test: a1 reaches
+        a2 (VLAN A works) and b2 reaches b1 (b1 is alive and answers on
+        its own VLAN) before it, and both again after it. So when a1 and a2
+        get no answer from b1's address in between, the only explanation
+        left is isolation, not a b1 that had stopped answering. One answer
+        fails the test at once.
         """
         b1 = self.vms['b1']
         self.assertEqual(
@@ -99,7 +101,15 @@ class SriovVlanIsolationTest(base.SriovScenarioTest):
             'ACTIVE', self.a_ports.show_port(
                 b1.port['id'])['port']['status'],
             'b1\'s port must be ACTIVE for the check to mean anything')
-        self.ping(self.vms['a1'], self.vms['a2'].ip)
-        self.ping(self.vms['b2'], b1.ip)
-        self.ping(self.vms['a1'], b1.ip, should_succeed=False, count=5)
-        self.ping(self.vms['a2'], b1.ip, should_succeed=False, count=5)
+        a1, a2, b2 = self.vms['a1'], self.vms['a2'], self.vms['b2']
+
+        def controls(when):
+            why = ('control %s the isolation check failed, so isolation '
+                   'could not be proven' % when)
+            self.ping(a1, a2.ip, why=why)
+            self.ping(b2, b1.ip, why=why)
+
+        controls('before')
+        self.ping(a1, b1.ip, should_succeed=False, count=5)
+        self.ping(a2, b1.ip, should_succeed=False, count=5)
+        controls('after')

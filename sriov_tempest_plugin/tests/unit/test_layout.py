@@ -12,6 +12,8 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
+import json
+
 from sriov_tempest_plugin import exceptions
 from sriov_tempest_plugin import layout
 from sriov_tempest_plugin.tests.unit import base
@@ -150,7 +152,8 @@ class HostFindingsTest(base.TestCase):
         self.assertEqual({'tap': True, 'qbr': True, 'qvb': True,
                           'qvo': True}, view.devices)
         self.assertEqual(('qvo3f1c9b2e-7a',), view.on_integration_bridge)
-        self.assertEqual([], layout.host_findings(view, 'normal'))
+        self.assertEqual([], layout.host_findings(view, 'normal',
+                                                  hybrid_plug=True))
 
     def test_direct_port_has_no_ovs_hop_and_its_vf_is_tagged(self):
         view = self._view(DIRECT, DIRECT_MAC)
@@ -179,10 +182,21 @@ class HostFindingsTest(base.TestCase):
         self.assertIn('none of the VFs this host lists (PF enp130s0f0) '
                       'holds the port\'s MAC', findings[0])
 
-    def test_host_without_vf_lines_cannot_prove_the_vf(self):
+    def test_host_without_vf_lines_fails_the_direct_port(self):
+        """No OVS hop is absence only: a host that lists no VF line (the
+        wrong machine, or a driver whose lines are not read) cannot show
+        the port's VF, and that fails.
+        """
         view = self._view(DIRECT, DIRECT_MAC, 'ip-d-o-link-hybrid-plug.txt')
         self.assertEqual((), view.pfs)
-        self.assertEqual([], layout.host_findings(view, 'direct'))
+        findings = layout.host_findings(view, 'direct')
+        self.assertEqual(1, len(findings))
+        self.assertIn('lists no VF lines', findings[0])
+        self.assertIn('[sriov] host_addresses', findings[0])
+
+    def test_direct_physical_has_no_vf_line_to_see(self):
+        view = self._view(DIRECT, DIRECT_MAC, 'ip-d-o-link-hybrid-plug.txt')
+        self.assertEqual([], layout.host_findings(view, 'direct-physical'))
 
     def test_direct_check_fails_when_chain_exists(self):
         """A port id whose OVS chain is on the host cannot pass as direct."""
@@ -194,7 +208,7 @@ class HostFindingsTest(base.TestCase):
 
     def test_normal_check_fails_when_chain_missing(self):
         view = self._view(DIRECT, DIRECT_MAC)
-        findings = layout.host_findings(view, 'normal')
+        findings = layout.host_findings(view, 'normal', hybrid_plug=True)
         self.assertEqual(5, len(findings))
         self.assertIn('tap7b2e41d0-98 is missing', findings[0])
 
@@ -202,6 +216,73 @@ class HostFindingsTest(base.TestCase):
         view = self._view(NORMAL, 'fa:16:3e:5d:2a:91')
         findings = layout.host_findings(view, 'normal', hybrid_plug=False)
         self.assertIn('qbr3f1c9b2e-7a exists although', '\n'.join(findings))
+
+
+class OthersVfLinesTest(base.TestCase):
+    """VF lines captured by others (fixtures/README.rst)."""
+
+    def test_neutron_pci_lib_older_iproute2(self):
+        links = layout.parse_ip_link(base.fixture(
+            'ip-link-neutron-pci-lib.txt'))
+        vfs = links['p7p1'].vfs
+        self.assertEqual([0, 1, 2], [vf.index for vf in vfs])
+        self.assertEqual(layout.VirtualFunction(
+            0, 'fa:16:3e:b4:81:ac', 4095, spoofchk=False,
+            link_state='disable'), vfs[0])
+        self.assertEqual('enable', vfs[2].link_state)
+
+    def test_infiniband_vf_is_parsed_never_dropped(self):
+        links = layout.parse_ip_link(base.fixture(
+            'ip-link-ib-pf-vf-guids.txt'))
+        [vf] = links['ib4'].vfs
+        self.assertEqual(0, vf.index)
+        self.assertEqual(59, len(vf.mac))   # 20 bytes: not a MAC
+        self.assertEqual((False, 'disable', False),
+                         (vf.spoofchk, vf.link_state, vf.trust))
+        # No port MAC is an IB VF's address: the host lists VFs (ib4),
+        # and the port's VF is not among them.
+        view = layout.host_view(DIRECT, DIRECT_MAC, links, {}, ())
+        self.assertEqual(('ib4',), view.pfs)
+        self.assertIsNone(view.vf)
+        self.assertIn('none of the VFs this host lists (PF ib4)',
+                      layout.host_findings(view, 'direct')[0])
+
+    def test_vf_line_not_understood_is_refused(self):
+        text = base.fixture('ip-link-neutron-pci-lib.txt').replace(
+            'vf 1 MAC 00:00:00:00:00:11', 'vf 1 link/foo 11')
+        with self.assertRaisesRegex(exceptions.LayoutParseError,
+                                    'VF line of p7p1 not understood'):
+            layout.parse_ip_link(text)
+
+
+class HybridPlugTest(base.TestCase):
+    """Whether a normal port has the hybrid plug, as Nova reads its
+    binding (port bodies: fixtures/README.rst).
+    """
+
+    def test_ml2_ovs_iptables_hybrid(self):
+        self.assertTrue(layout.hybrid_plug(normal_port()))
+
+    def test_ml2_ovs_openvswitch_firewall(self):
+        port = json.loads(base.fixture(
+            'port-ml2-ovs-openvswitch-firewall.json'))
+        self.assertFalse(layout.hybrid_plug(port['port']))
+
+    def test_ml2_ovn_sets_no_hybrid_plug_key(self):
+        port = json.loads(base.fixture('port-ml2-ovn.json'))['port']
+        self.assertNotIn('ovs_hybrid_plug', port['binding:vif_details'])
+        self.assertFalse(layout.hybrid_plug(port))
+
+    def test_ovn_tap_straight_on_br_int_passes(self):
+        """The OVN/openvswitch-firewall layout: the tap itself on br-int,
+        no qbr/qvb/qvo.
+        """
+        view = layout.HostView(
+            NORMAL, {'tap': True, 'qbr': False, 'qvb': False, 'qvo': False},
+            ('tap3f1c9b2e-7a',), ('tap3f1c9b2e-7a',), None)
+        self.assertEqual([], layout.host_findings(view, 'normal'))
+        self.assertEqual(3, len(layout.host_findings(view, 'normal',
+                                                     hybrid_plug=True)))
 
 
 class VfFlagFindingsTest(base.TestCase):
@@ -258,10 +339,14 @@ class VfFlagFindingsTest(base.TestCase):
         self.assertIn('none of the VFs this host lists (PF ens1f0)',
                       problems[0])
 
-    def test_host_lists_no_vfs(self):
+    def test_host_lists_no_vfs_is_a_finding(self):
+        """Nothing to compare is not "as asked": the flags fail."""
         view = self._view(DIRECT_MAC, 'ip-d-o-link-hybrid-plug.txt')
-        self.assertIsNone(layout.vf_flag_findings(
-            view, 'port security on', spoofchk=True))
+        problems = layout.vf_flag_findings(view, 'port security on',
+                                           spoofchk=True)
+        self.assertEqual(1, len(problems))
+        self.assertIn('(port security on): the host\'s ip link lists no VF '
+                      'lines', problems[0])
 
     def test_flag_not_reported(self):
         text = ('4: enp5s0f0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 '

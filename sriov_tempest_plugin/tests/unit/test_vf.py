@@ -79,6 +79,23 @@ class ArpCommandTest(base.TestCase):
                          tail[3:])
         compile(tail[2], 'arp', 'exec')
 
+    def test_refusal_is_the_nics_only_with_eperm(self):
+        # What tempest's SSHExecCommandFailed carries for ixgbevf's EPERM,
+        # for a user without passwordless sudo, and for a wrong device.
+        self.assertTrue(vf.refused_by_nic(
+            'Command \'...\', exit status: 2, stderr:\nRTNETLINK answers: '
+            'Operation not permitted\n\nstdout:\n'))
+        self.assertFalse(vf.refused_by_nic(
+            'exit status: 1, stderr:\nsudo: a password is required\n'))
+        self.assertFalse(vf.refused_by_nic(
+            'exit status: 1, stderr:\nCannot find device "eth9"\n'))
+        self.assertFalse(vf.refused_by_nic(None))
+
+    def test_root_check_prints_the_uid_as_root(self):
+        self.assertIn('id -u', vf.ROOT_CHECK)
+        self.assertIn('sudo -n id -u', vf.ROOT_CHECK)
+        self.assertGreaterEqual(vf.LATE_GRANT_WINDOW, 10)
+
     def test_mac_command_runs_as_root_in_a_shell(self):
         cmd = vf.mac_command('eth0;x', '02:00:00:00:00:0a')
         self.assertEqual(
