@@ -61,6 +61,11 @@ FAULTS = (
           "own MAC change (and still reports trust on)"),
     Fault('trust-all', 'compute1', "the node's card takes any VF's own MAC "
           "change, trusted or not (and still reports trust off)"),
+    Fault('late-grant', 'compute1', "the node's card lets an untrusted "
+          "VF's driver take a new MAC and passes its frames %d s later"
+          % nic.LATE_GRANT_DELAY),
+    Fault('host-no-vfs', 'compute1', "the node's ip link lists no VF "
+          "lines (a PF driver or iproute2 that reports none)"),
     Fault('slow-port', 'compute2', "the node's wire runs at %d %% of the "
           "port speed" % (SLOW_FRACTION * 100)),
     Fault('sriov-agent-down', 'compute1', "the node's Neutron SR-IOV agent "

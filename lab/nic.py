@@ -204,10 +204,18 @@ SWITCH = 'esw'  # the embedded switch's bridge (lab.card)
 #: the switch's VF ports at ``SMALL_MTU`` (a PF left below the physnet's
 #: MTU); ``no-trust`` refuses a trusted VF's own MAC change (and still
 #: reports trust on); ``trust-all`` takes any VF's own MAC change, trusted
-#: or not (and still reports trust off).
+#: or not (and still reports trust off); ``late-grant`` lets an untrusted
+#: VF's driver take its new MAC at once and the card let frames from it
+#: through ``LATE_GRANT_DELAY`` s later (a PF that answers the mailbox
+#: asynchronously, and wrongly); ``host-no-vfs`` reports no VF to the
+#: host's ``ip link`` (a PF driver or iproute2 that lists none: the
+#: host-side checks must fail, not pass on absence).
 CARD_FAULTS = ('wrong-vlan', 'vlan-leak', 'vf-link-down', 'no-link-state',
                'no-spoofchk', 'sticky-spoofchk', 'no-rate-limit',
-               'stuck-rate', 'small-mtu', 'no-trust', 'trust-all')
+               'stuck-rate', 'small-mtu', 'no-trust', 'trust-all',
+               'late-grant', 'host-no-vfs')
+#: Seconds after which ``late-grant`` lets the new MAC's frames through.
+LATE_GRANT_DELAY = 3
 #: The MTU of the card's switch ports: the physnet's (Neutron's default
 #: global_physnet_mtu), and what ``small-mtu`` leaves them at.
 PORT_MTU = 1500
@@ -372,12 +380,15 @@ def link_address_change(args):
     return device, mac.lower()
 
 
-def vf_report_lines(vfs):
+def vf_report_lines(vfs, faults=()):
     """The ``vf N ...`` lines ``ip link`` prints for a PF's VFs.
 
     As iproute2 prints (``print_vfinfo``, in its order) what a PF driver
-    reports in IFLA_VFINFO_LIST; ``vfs`` is {index: state}.
+    reports in IFLA_VFINFO_LIST; ``vfs`` is {index: state}. None under
+    ``host-no-vfs``.
     """
+    if 'host-no-vfs' in faults:
+        return []
     lines = []
     for index, st in sorted(vfs.items()):
         words = ['vf %d     link/ether %s brd ff:ff:ff:ff:ff:ff'
@@ -591,13 +602,26 @@ class Firmware:
         """
         faults = self.card.faults()
         with self.card.state() as st:
-            vf_state = st[str(index)]
-            if not own_mac_allowed(vf_state, mac, faults):
+            if not own_mac_allowed(st[str(index)], mac, faults):
                 return False
+        self.grant_mac(index, mac)
+        return True
+
+    def grants_late(self):
+        """Whether a refused MAC request is granted after all, later
+        (``late-grant``): the VF's driver takes the MAC meanwhile.
+        """
+        return 'late-grant' in self.card.faults()
+
+    def grant_mac(self, index, mac):
+        """The card takes ``mac`` as the VF's MAC: its spoof check now
+        passes that source MAC, and the PF reports it.
+        """
+        with self.card.state() as st:
+            vf_state = st[str(index)]
             vf_state['mac'] = mac.lower()
             vf_state = dict(vf_state)
-        self._program_spoofchk(index, vf_state, faults)
-        return True
+        self._program_spoofchk(index, vf_state, self.card.faults())
 
     def set_rates(self, index, rates_mbps):
         """Set the VF's rates, in Mbit/s.

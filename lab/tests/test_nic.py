@@ -338,6 +338,28 @@ class FaultTest(unittest.TestCase):
             fw.set_faults(())
             self.assertTrue(fw.request_mac(2, '02:00:00:00:00:0c'))
 
+    def test_late_grant_refuses_now_and_grants_later(self):
+        with tempfile.TemporaryDirectory() as d:
+            fw, calls = self._firmware(d)
+            self._untrusted_0_trusted_1(fw)
+            self.assertFalse(fw.grants_late())
+            fw.set_faults({'late-grant'})
+            # The request is refused by the card's state for now ...
+            self.assertFalse(fw.request_mac(0, '02:00:00:00:00:0a'))
+            self.assertEqual('fa:16:3e:00:00:01', fw.vfs()[0]['mac'])
+            self.assertTrue(fw.grants_late())
+            # ... and granted later: spoof check follows the new MAC.
+            del calls[:]
+            fw.grant_mac(0, '02:00:00:00:00:0A')
+            self.assertEqual('02:00:00:00:00:0a', fw.vfs()[0]['mac'])
+            self.assertIn('in_port=vf0-rep,dl_src=02:00:00:00:00:0a',
+                          ' '.join(' '.join(c) for c in calls))
+
+    def test_host_no_vfs_reports_no_vf_line(self):
+        vfs = HostReportTest.VFS
+        self.assertEqual([], nic.vf_report_lines(vfs, {'host-no-vfs'}))
+        self.assertEqual(3, len(nic.vf_report_lines(vfs, {'trust-all'})))
+
     def test_mac_changes_the_guest_driver_must_ask_for(self):
         change = nic.link_address_change
         self.assertEqual(('eth0', '02:00:00:00:00:0a'), change(

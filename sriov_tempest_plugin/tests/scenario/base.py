@@ -571,6 +571,12 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
         ``ip link`` shows no VF line, or none with the port's MAC, is a
         finding, with the command and what it printed.
         """
+        return self._host_vf(vm, why, expected)[1]
+
+    def _host_vf(self, vm, why, expected):
+        """``(seen, problems)``: whether the host shows the port's VF, and
+        :meth:`host_vf_findings`' list.
+        """
         command = self.host_command('ip_link')
         output = self.host_exec(vm.host, command)
         view = layout.host_view(vm.port['id'], vm.port['mac_address'],
@@ -578,7 +584,7 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
         problems = layout.vf_flag_findings(view, why, **expected)
         if view.vf is None:
             problems.append(self.host_said(vm.host, command, output))
-        return problems
+        return view.vf is not None, problems
 
     @staticmethod
     def host_said(host, command, output, lines=15):
@@ -596,18 +602,21 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
 
         The SR-IOV agent applies a port update on its next device loop,
         so the host is asked again, every 2 s, until the flags match or
-        [network] build_timeout passes.
+        [network] build_timeout passes. A VF the host does not show at
+        all fails at once: no update brings it there.
         """
         seen = []
 
         def as_asked():
-            seen[:] = [self.host_vf_findings(vm, why, **expected)]
-            return not seen[0]
+            seen[:] = self._host_vf(vm, why, expected)
+            return not seen[1] or not seen[0]
 
         if not test_utils.call_until_true(
                 as_asked, CONF.network.build_timeout, 2):
             self.fail('%s (still so after %d s, [network] build_timeout)'
-                      % ('\n'.join(seen[0]), CONF.network.build_timeout))
+                      % ('\n'.join(seen[1]), CONF.network.build_timeout))
+        if seen[1]:
+            self.fail('\n'.join(seen[1]))
 
     # -- traffic ------------------------------------------------------------
 

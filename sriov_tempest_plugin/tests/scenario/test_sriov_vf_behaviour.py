@@ -420,27 +420,25 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
             LOG.info('%s (untrusted VF) was refused MAC %s: %s',
                      self._vm_name(a), new, refused)
             return
-        arrived, seen = self._arrives(a, new, b, ifaces)
-        if arrived:
-            self.fail('%s changed its MAC from %s to %s and its frames from '
-                      'it reach %s (its entry for %s is now %s), though its '
-                      'port %s asks for no trusted VF: the NIC let an '
-                      'untrusted VF override the MAC the hypervisor set; its '
-                      'PF driver must refuse it unless the VF is trusted'
-                      % (self._vm_name(a), a_mac, new, self._vm_name(b),
-                         a.ip, seen, a.port['id']))
+
+        def never_carried(when, why):
+            arrived, seen = self._arrives(a, new, b, ifaces)
+            if arrived:
+                self.fail('%s changed its MAC from %s to %s and, %s, its '
+                          'frames from it reach %s (its entry for %s is now '
+                          '%s), though its port %s asks for no trusted VF: %s'
+                          % (self._vm_name(a), a_mac, new, when,
+                             self._vm_name(b), a.ip, seen, a.port['id'],
+                             why))
+
+        never_carried('at once', 'the NIC let an untrusted VF override the '
+                      'MAC the hypervisor set; its PF driver must refuse it '
+                      'unless the VF is trusted')
         self._control(a, b, ifaces)
         deadline = time.monotonic() + vf.LATE_GRANT_WINDOW
         while time.monotonic() < deadline:
-            arrived, seen = self._arrives(a, new, b, ifaces)
-            if arrived:
-                self.fail('%s took MAC %s locally and, after the control, '
-                          'its frames from it reached %s (its entry for %s '
-                          'is now %s), though its port %s asks for no '
-                          'trusted VF: the PF granted the untrusted VF\'s '
-                          'request late' % (self._vm_name(a), new,
-                                            self._vm_name(b), a.ip, seen,
-                                            a.port['id']))
+            never_carried('after the control', 'the PF granted the '
+                          'untrusted VF\'s request late')
         LOG.info('%s (untrusted VF): its driver took MAC %s, but the VF did '
                  'not carry it for %d s', self._vm_name(a), new,
                  vf.LATE_GRANT_WINDOW)
