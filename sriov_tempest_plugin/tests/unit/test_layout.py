@@ -247,6 +247,42 @@ class OthersVfLinesTest(base.TestCase):
         self.assertIn('none of the VFs this host lists (PF ib4)',
                       layout.host_findings(view, 'direct')[0])
 
+    def test_i40e_vf_with_the_mac_its_pf_set(self):
+        links = layout.parse_ip_link(base.fixture(
+            'ip-link-i40e-vf-mac-set.txt'))
+        self.assertEqual(
+            (layout.VirtualFunction(0, 'fe:6c:b5:da:c7:7d', None,
+                                    spoofchk=True, link_state='auto',
+                                    trust=False),),
+            links['enp2s0f0'].vfs)
+        view = layout.host_view(DIRECT, 'FE:6C:B5:DA:C7:7D', links, {}, ())
+        self.assertEqual(('enp2s0f0', links['enp2s0f0'].vfs[0]), view.vf)
+
+    def test_vf_statistics_lines_of_ip_s_link(self):
+        # ip -s prints each VF's RX/TX counters under its line.
+        links = layout.parse_ip_link(base.fixture(
+            'ip-s-link-i40e-vf-stats.txt'))
+        self.assertEqual(['enp2s0f0'], list(links))
+        [vf] = links['enp2s0f0'].vfs
+        self.assertEqual((0, 'e2:c6:fd:c1:1e:92', True, False),
+                         (vf.index, vf.mac, vf.spoofchk, vf.trust))
+
+    def test_ice_pf_with_eight_vfs_and_an_altname(self):
+        links = layout.parse_ip_link(base.fixture(
+            'ip-link-ice-e810-8vfs.txt'))
+        vfs = links['ens3f1'].vfs
+        self.assertEqual(list(range(8)), [vf.index for vf in vfs])
+        self.assertEqual('ae:6b:93:a1:ee:b8', vfs[7].mac)
+        self.assertTrue(all(vf.spoofchk and vf.link_state == 'auto' and
+                            vf.trust is False and vf.vlan is None
+                            for vf in vfs))
+        # A port whose MAC no VF carries is missing there, not passed.
+        view = layout.host_view(DIRECT, DIRECT_MAC, links, {}, ())
+        self.assertEqual(('ens3f1',), view.pfs)
+        self.assertIsNone(view.vf)
+        self.assertIn('none of the VFs this host lists (PF ens3f1)',
+                      layout.host_findings(view, 'direct')[0])
+
     def test_vf_line_not_understood_is_refused(self):
         text = base.fixture('ip-link-neutron-pci-lib.txt').replace(
             'vf 1 MAC 00:00:00:00:00:11', 'vf 1 link/foo 11')
