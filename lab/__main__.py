@@ -1,3 +1,5 @@
+"""``python3 -m lab``: the lab's command line (``lab.cli``)."""
+
 import sys
 
 from lab import cli

@@ -1,3 +1,5 @@
+"""The lab command line: one lab at a time, and what ``up`` refuses."""
+
 import os
 import tempfile
 import unittest

@@ -1,3 +1,5 @@
+"""The lab's INI writer: values, notes and sections as services read them."""
+
 import os
 import stat
 import tempfile

@@ -1,3 +1,5 @@
+"""Running and supervising the lab's processes."""
+
 import os
 import subprocess
 import sys

@@ -1,3 +1,5 @@
+"""The OpenStack services' configuration the lab writes."""
+
 import json
 import os
 import tempfile

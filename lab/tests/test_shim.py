@@ -1,3 +1,5 @@
+"""What the lab's command shims share."""
+
 import os
 import tempfile
 import unittest

@@ -11,6 +11,7 @@
 #    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 #    License for the specific language governing permissions and limitations
 #    under the License.
+"""Datapath layout: a VF port has no OVS hops, a normal port its path."""
 
 from tempest.common import utils
 from tempest.lib import decorators

@@ -11,6 +11,7 @@
 #    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 #    License for the specific language governing permissions and limitations
 #    under the License.
+"""VF behaviour: spoof check, link state, trust and MTU with traffic."""
 
 import time
 

@@ -11,6 +11,7 @@
 #    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 #    License for the specific language governing permissions and limitations
 #    under the License.
+"""Comparing a run with a baseline results file."""
 
 from sriov_tempest_plugin import baseline
 from sriov_tempest_plugin.tests.unit import base

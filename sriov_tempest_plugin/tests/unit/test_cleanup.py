@@ -11,6 +11,7 @@
 #    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 #    License for the specific language governing permissions and limitations
 #    under the License.
+"""sriov-tempest-cleanup: what a killed run left, found and deleted."""
 
 import collections
 import datetime

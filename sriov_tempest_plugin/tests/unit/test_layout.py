@@ -11,6 +11,7 @@
 #    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 #    License for the specific language governing permissions and limitations
 #    under the License.
+"""Datapath parsing (ip link, ovs-vsctl, libvirt) and host findings."""
 
 import json
 

@@ -11,6 +11,7 @@
 #    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 #    License for the specific language governing permissions and limitations
 #    under the License.
+"""The VM plan of the three topologies, and placement."""
 
 from sriov_tempest_plugin.tests.unit import base
 from sriov_tempest_plugin import topology

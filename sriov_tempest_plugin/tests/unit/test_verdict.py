@@ -11,6 +11,7 @@
 #    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 #    License for the specific language governing permissions and limitations
 #    under the License.
+"""Throughput thresholds, medians and verdicts."""
 
 from sriov_tempest_plugin.tests.unit import base
 from sriov_tempest_plugin import topology
