@@ -39,6 +39,8 @@ APT_PACKAGES = ('mariadb-server', 'mariadb-client', 'rabbitmq-server',
                 'iperf3', 'openssh-server', 'openssh-client', 'iptables',
                 'conntrack', 'iputils-arping', 'iputils-ping', 'iproute2',
                 'util-linux', 'ethtool', 'python3-venv',
+                # The card's lossy-vf fault (nft's netdev egress hook).
+                'nftables',
                 # The guests' "image" is the host's file system: Tempest's
                 # SSH jump through a guest runs nc on it.
                 'netcat-openbsd')

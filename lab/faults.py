@@ -44,6 +44,9 @@ FAULTS = (
           "VLAN after the one it was told"),
     Fault('vlan-leak', 'compute1', "the node's card forwards frames between "
           "VFs of different VLANs"),
+    Fault('unicast-leak', 'compute1', "the node's card forwards frames to "
+          "a VF's MAC from VFs of other VLANs (broadcast stays in its "
+          "VLAN)"),
     Fault('vf-link-down', 'compute1', "the node's card keeps every VF's link "
           "down, whatever the agent sets"),
     Fault('no-link-state', 'compute1', "the node's card keeps a VF's link "
@@ -66,6 +69,8 @@ FAULTS = (
           % nic.LATE_GRANT_DELAY),
     Fault('host-no-vfs', 'compute1', "the node's ip link lists no VF "
           "lines (a PF driver or iproute2 that reports none)"),
+    Fault('lossy-vf', 'compute1', "the node's card drops about one in %d "
+          "of the frames it delivers to its VFs, at random" % nic.LOSS_EVERY),
     Fault('slow-port', 'compute2', "the node's wire runs at %d %% of the "
           "port speed" % (SLOW_FRACTION * 100)),
     Fault('sriov-agent-down', 'compute1', "the node's Neutron SR-IOV agent "

@@ -26,6 +26,7 @@ import fcntl
 import json
 import os
 import re
+import tempfile
 
 PF_DEVICE = 'ens1f0'
 VENDOR_ID = '8086'
@@ -194,28 +195,37 @@ SWITCH = 'esw'  # the embedded switch's bridge (lab.card)
 #: a way real NIC firmware or hardware fails, whatever the host asked:
 #: ``wrong-vlan`` tags each VF with the VLAN after the one it was told (an
 #: off-by-one in the firmware's VLAN table); ``vlan-leak`` forwards frames
-#: between VFs of different VLANs; ``vf-link-down`` keeps every VF's link
-#: down; ``no-link-state`` keeps a VF's link up when told to disable it;
-#: ``no-spoofchk`` ignores spoof check; ``sticky-spoofchk`` keeps spoof
-#: check on when told to turn it off (and reports it on); ``no-rate-limit``
-#: ignores ``max_tx_rate`` (and still reports it); ``stuck-rate`` keeps
-#: pacing a VF at its last rate when told to stop (and reports no rate);
-#: ``small-mtu`` runs
-#: the switch's VF ports at ``SMALL_MTU`` (a PF left below the physnet's
-#: MTU); ``no-trust`` refuses a trusted VF's own MAC change (and still
-#: reports trust on); ``trust-all`` takes any VF's own MAC change, trusted
-#: or not (and still reports trust off); ``late-grant`` lets an untrusted
-#: VF's driver take its new MAC at once and the card let frames from it
-#: through ``LATE_GRANT_DELAY`` s later (a PF that answers the mailbox
+#: between VFs of different VLANs; ``unicast-leak`` forwards only frames to
+#: a known MAC of another VLAN's VF (a filter table that matches the MAC
+#: and forgets the VLAN), broadcast staying in its VLAN; ``vf-link-down``
+#: keeps every VF's link down; ``no-link-state`` keeps a VF's link up when
+#: told to disable it; ``no-spoofchk`` ignores spoof check;
+#: ``sticky-spoofchk`` keeps spoof check on when told to turn it off (and
+#: reports it on); ``no-rate-limit`` ignores ``max_tx_rate`` (and still
+#: reports it); ``stuck-rate`` keeps pacing a VF at its last rate when told
+#: to stop (and reports no rate); ``small-mtu`` runs the switch's VF ports
+#: at ``SMALL_MTU`` (a PF left below the physnet's MTU); ``no-trust``
+#: refuses a trusted VF's own MAC change (and still reports trust on);
+#: ``trust-all`` takes any VF's own MAC change, trusted or not (and still
+#: reports trust off); ``late-grant`` lets an untrusted VF's driver take
+#: its new MAC at once and the card let frames from it through
+#: ``LATE_GRANT_DELAY`` s later (a PF that answers the mailbox
 #: asynchronously, and wrongly); ``host-no-vfs`` reports no VF to the
 #: host's ``ip link`` (a PF driver or iproute2 that lists none: the
-#: host-side checks must fail, not pass on absence).
-CARD_FAULTS = ('wrong-vlan', 'vlan-leak', 'vf-link-down', 'no-link-state',
-               'no-spoofchk', 'sticky-spoofchk', 'no-rate-limit',
-               'stuck-rate', 'small-mtu', 'no-trust', 'trust-all',
-               'late-grant', 'host-no-vfs')
+#: host-side checks must fail, not pass on absence); ``lossy-vf`` drops one
+#: in ``LOSS_EVERY`` of the frames the switch delivers to a VF, at random
+#: (a failing receive path: a bad queue, a marginal PCIe link).
+CARD_FAULTS = ('wrong-vlan', 'vlan-leak', 'unicast-leak', 'vf-link-down',
+               'no-link-state', 'no-spoofchk', 'sticky-spoofchk',
+               'no-rate-limit', 'stuck-rate', 'small-mtu', 'no-trust',
+               'trust-all', 'late-grant', 'host-no-vfs', 'lossy-vf')
 #: Seconds after which ``late-grant`` lets the new MAC's frames through.
 LATE_GRANT_DELAY = 3
+#: ``lossy-vf`` drops one frame in this many, each by an independent draw.
+LOSS_EVERY = 3
+#: The nftables table (netdev family, in the card's namespace) whose
+#: egress chains on the VF representors drop them.
+LOSS_TABLE = 'sriovlab_loss'
 #: The MTU of the card's switch ports: the physnet's (Neutron's default
 #: global_physnet_mtu), and what ``small-mtu`` leaves them at.
 PORT_MTU = 1500
@@ -237,22 +247,62 @@ def link_up(link_state, faults):
 
 
 def leak_flows(vfs, faults):
-    """Flows that forward each VF's frames to the VFs of other VLANs.
+    """Flows that forward VF frames across VLANs (``vlan-leak``,
+    ``unicast-leak``).
 
-    ``vfs``: {index: state}. Frames still take the switch's normal path
-    too; only VFs with a VLAN (given to a guest) take part.
+    ``vfs``: {index: state}; only VFs with a VLAN (given to a guest) take
+    part. ``vlan-leak``: every frame a VF sends also goes to the VFs of the
+    other VLANs (it still takes the switch's normal path too).
+    ``unicast-leak``: a frame to the MAC of a VF of another VLAN goes to
+    that VF alone (known unicast crosses; broadcast and unknown unicast
+    stay in their VLAN).
     """
-    if 'vlan-leak' not in faults:
-        return []
     tagged = {i: st['vlan'] for i, st in vfs.items() if st.get('vlan')}
     flows = []
-    for index, vlan in sorted(tagged.items()):
-        others = [vf_rep(i) for i, v in sorted(tagged.items()) if v != vlan]
-        if others:
-            flows.append('cookie=%s,priority=110,in_port=%s,actions=NORMAL,'
-                         '%s' % (LEAK_COOKIE, vf_rep(index), ','.join(
-                             'output:%s' % o for o in others)))
+    if 'vlan-leak' in faults:
+        for index, vlan in sorted(tagged.items()):
+            others = [vf_rep(i) for i, v in sorted(tagged.items())
+                      if v != vlan]
+            if others:
+                flows.append('cookie=%s,priority=110,in_port=%s,'
+                             'actions=NORMAL,%s' % (
+                                 LEAK_COOKIE, vf_rep(index), ','.join(
+                                     'output:%s' % o for o in others)))
+    if 'unicast-leak' in faults:
+        for index, vlan in sorted(tagged.items()):
+            for other, other_vlan in sorted(tagged.items()):
+                mac = vfs[other].get('mac', NO_MAC)
+                if other_vlan != vlan and mac != NO_MAC:
+                    flows.append('cookie=%s,priority=110,in_port=%s,'
+                                 'dl_dst=%s,actions=output:%s' % (
+                                     LEAK_COOKIE, vf_rep(index), mac,
+                                     vf_rep(other)))
     return flows
+
+
+def loss_commands(indices, faults):
+    """One ``nft`` transaction that makes the card's loss what ``faults``
+    say, for the VFs ``indices``: under ``lossy-vf`` an egress chain on
+    each VF's representor (what the switch delivers to the VF) drops a
+    frame when a random draw says so (``numgen random``: 1 in
+    :data:`LOSS_EVERY`), with a counter; otherwise no such table.
+
+    The userspace switch sends through a packet socket, which the netdev
+    egress hook sees; nothing of it shows in the node or the guest.
+    The table is made before it is deleted, so that the transaction holds
+    whether or not it was there.
+    """
+    table = 'netdev %s' % LOSS_TABLE
+    commands = ['add table %s' % table, 'delete table %s' % table]
+    if 'lossy-vf' in faults:
+        commands.append('add table %s' % table)
+        for index in sorted(indices):
+            chain = '%s vf%d' % (table, index)
+            commands.append('add chain %s { type filter hook egress device '
+                            '"%s" priority 0 ; }' % (chain, vf_rep(index)))
+            commands.append('add rule %s numgen random mod %d == 0 counter '
+                            'drop' % (chain, LOSS_EVERY))
+    return ' ; '.join(commands)
 
 
 def spoof_cookie(index):
@@ -275,6 +325,15 @@ def spoof_flows(index, vf_state, faults=()):
     return ['cookie=%s,priority=100,in_port=%s,dl_src=%s,actions=NORMAL'
             % (cookie, rep, vf_state['mac']),
             'cookie=%s,priority=90,in_port=%s,actions=drop' % (cookie, rep)]
+
+
+def spoof_bundle(index, vf_state, faults=()):
+    """``ovs-ofctl --bundle add-flows`` lines that make one VF's
+    spoof-check flows :func:`spoof_flows`, in one transaction: the old
+    ones deleted and the new ones added, with no moment between.
+    """
+    return (['delete cookie=%s/-1' % spoof_cookie(index)] +
+            ['add ' + flow for flow in spoof_flows(index, vf_state, faults)])
 
 
 def rate_kbps(vf_state, faults=()):
@@ -472,11 +531,24 @@ class Firmware:
                  {'OVS_RUNDIR': self._spec['ovs_dir']})
 
     def _program_spoofchk(self, index, vf_state, faults=None):
+        """One VF's spoof-check flows, replaced in one atomic OpenFlow
+        bundle (:func:`spoof_bundle`): a NIC that keeps spoof check on
+        while it is told so again never lets a forged frame through.
+        """
         faults = self.card.faults() if faults is None else faults
-        self._ofctl('del-flows', SWITCH,
-                    'cookie=%s/-1' % spoof_cookie(index))
-        for flow in spoof_flows(index, vf_state, faults):
-            self._ofctl('add-flow', SWITCH, flow)
+        fd, path = tempfile.mkstemp(prefix='spoof-%d-' % index,
+                                    suffix='.flows', dir=self.card.directory)
+        try:
+            with os.fdopen(fd, 'w') as f:
+                f.write(''.join(line + '\n' for line in spoof_bundle(
+                    index, vf_state, faults)))
+            self._ofctl('--bundle', 'add-flows', SWITCH, path)
+        finally:
+            os.unlink(path)
+
+    def _program_loss(self, faults):
+        self.run(self._ns('nft', loss_commands(
+            [vf['index'] for vf in self._spec['vfs']], faults)), None)
 
     def _program_leak(self, faults):
         self._ofctl('del-flows', SWITCH, 'cookie=%s/-1' % LEAK_COOKIE)
@@ -542,6 +614,7 @@ class Firmware:
             self._program_rate(index, faults)
             self._program_mtu(index, faults)
         self._program_leak(faults)
+        self._program_loss(faults)
 
     def index_of(self, address):
         for vf in self._spec['vfs']:
@@ -562,7 +635,7 @@ class Firmware:
             st[str(index)].update(mac=mac, vlan=int(vlan or 0))
             vf_state = dict(st[str(index)])
         self._program_spoofchk(index, vf_state, faults)
-        if 'vlan-leak' in faults:
+        if {'vlan-leak', 'unicast-leak'} & set(faults):
             self._program_leak(faults)
 
     def set_link_state(self, index, link_state):

@@ -1,3 +1,5 @@
+"""The emulated card's firmware: its state, its faults and what it programs."""
+
 import os
 import tempfile
 import unittest
@@ -162,7 +164,15 @@ class FaultTest(unittest.TestCase):
         card.write_spec(dict(nic.spec('0000:81:00.0', 3, 'physnet1', 1000),
                              netns='card-ns', ovs_dir='/ovs'))
         calls = []
-        return nic.Firmware(d, lambda cmd, env: calls.append(cmd)), calls
+
+        def record(cmd, env):
+            # A flows file is read as the switch reads it: at the call.
+            if 'add-flows' in cmd:
+                with open(cmd[-1]) as f:
+                    cmd = cmd + [f.read()]
+            calls.append(cmd)
+
+        return nic.Firmware(d, record), calls
 
     def test_wrong_vlan_tags_the_next_vlan(self):
         self.assertEqual(101, nic.effective_vlan(100, {'wrong-vlan'}))
@@ -176,6 +186,28 @@ class FaultTest(unittest.TestCase):
         self.assertTrue(nic.link_up(nic.LINK_DISABLE, {'no-link-state'}))
         self.assertFalse(nic.link_up(nic.LINK_DISABLE,
                                      {'no-link-state', 'vf-link-down'}))
+
+    def test_spoof_flows_replaced_in_one_bundle(self):
+        state = dict(nic.initial_vf_state(), mac='fa:16:3e:00:00:01')
+        self.assertEqual(
+            ['delete cookie=0x5f03/-1',
+             'add cookie=0x5f03,priority=100,in_port=vf3-rep,'
+             'dl_src=fa:16:3e:00:00:01,actions=NORMAL',
+             'add cookie=0x5f03,priority=90,in_port=vf3-rep,actions=drop'],
+            nic.spoof_bundle(3, state))
+        self.assertEqual(['delete cookie=0x5f03/-1'],
+                         nic.spoof_bundle(3, state, {'no-spoofchk'}))
+        with tempfile.TemporaryDirectory() as d:
+            fw, calls = self._firmware(d)
+            fw.set_mac_vlan(1, 'fa:16:3e:00:00:02', 100)
+            [bundle] = [c for c in calls if 'add-flows' in c]
+            self.assertEqual(['ip', 'netns', 'exec', 'card-ns', 'ovs-ofctl',
+                              '--timeout=10', '--bundle', 'add-flows',
+                              'esw'], bundle[:-2])
+            self.assertEqual(''.join(line + '\n' for line in nic.spoof_bundle(
+                1, fw.vfs()[1])), bundle[-1])
+            # The flows file is gone once the switch has it.
+            self.assertFalse(os.path.exists(bundle[-2]))
 
     def test_no_spoofchk_programs_no_filter(self):
         state = dict(nic.initial_vf_state(), mac='fa:16:3e:00:00:01')
@@ -193,6 +225,39 @@ class FaultTest(unittest.TestCase):
              'cookie=0x1eac,priority=110,in_port=vf2-rep,actions=NORMAL,'
              'output:vf0-rep,output:vf1-rep'],
             nic.leak_flows(vfs, {'vlan-leak'}))
+
+    def test_unicast_leak_forwards_known_macs_of_other_vlans_only(self):
+        vfs = {0: {'vlan': 100, 'mac': 'fa:16:3e:00:00:00'},
+               1: {'vlan': 100, 'mac': 'fa:16:3e:00:00:01'},
+               2: {'vlan': 101, 'mac': 'fa:16:3e:00:00:02'},
+               3: {'vlan': 101, 'mac': nic.NO_MAC},
+               4: {'vlan': 0, 'mac': 'fa:16:3e:00:00:04'}}
+        self.assertEqual(
+            ['cookie=0x1eac,priority=110,in_port=vf0-rep,'
+             'dl_dst=fa:16:3e:00:00:02,actions=output:vf2-rep',
+             'cookie=0x1eac,priority=110,in_port=vf1-rep,'
+             'dl_dst=fa:16:3e:00:00:02,actions=output:vf2-rep',
+             'cookie=0x1eac,priority=110,in_port=vf2-rep,'
+             'dl_dst=fa:16:3e:00:00:00,actions=output:vf0-rep',
+             'cookie=0x1eac,priority=110,in_port=vf2-rep,'
+             'dl_dst=fa:16:3e:00:00:01,actions=output:vf1-rep',
+             'cookie=0x1eac,priority=110,in_port=vf3-rep,'
+             'dl_dst=fa:16:3e:00:00:00,actions=output:vf0-rep',
+             'cookie=0x1eac,priority=110,in_port=vf3-rep,'
+             'dl_dst=fa:16:3e:00:00:01,actions=output:vf1-rep'],
+            nic.leak_flows(vfs, {'unicast-leak'}))
+        with tempfile.TemporaryDirectory() as d:
+            fw, calls = self._firmware(d)
+            fw.set_faults({'unicast-leak'})
+            del calls[:]
+            # A VF given out later is programmed too.
+            fw.set_mac_vlan(0, 'fa:16:3e:00:00:00', 100)
+            fw.set_mac_vlan(1, 'fa:16:3e:00:00:01', 101)
+            self.assertIn(['ip', 'netns', 'exec', 'card-ns', 'ovs-ofctl',
+                           '--timeout=10', 'add-flow', 'esw',
+                           'cookie=0x1eac,priority=110,in_port=vf1-rep,'
+                           'dl_dst=fa:16:3e:00:00:00,actions=output:vf0-rep'],
+                          calls)
 
     def test_faults_apply_to_vfs_given_out_before_and_after(self):
         with tempfile.TemporaryDirectory() as d:
@@ -214,6 +279,36 @@ class FaultTest(unittest.TestCase):
             self.assertEqual(200, fw.vfs()[1]['vlan'])
             fw.set_faults(())
             self.assertEqual(set(), fw.card.faults())
+
+    def test_lossy_vf_drops_at_each_representors_egress(self):
+        self.assertEqual(
+            'add table netdev sriovlab_loss ; '
+            'delete table netdev sriovlab_loss',
+            nic.loss_commands([0, 1], set()))
+        self.assertEqual(
+            'add table netdev sriovlab_loss ; '
+            'delete table netdev sriovlab_loss ; '
+            'add table netdev sriovlab_loss ; '
+            'add chain netdev sriovlab_loss vf0 { type filter hook egress '
+            'device "vf0-rep" priority 0 ; } ; '
+            'add rule netdev sriovlab_loss vf0 numgen random mod 3 == 0 '
+            'counter drop ; '
+            'add chain netdev sriovlab_loss vf1 { type filter hook egress '
+            'device "vf1-rep" priority 0 ; } ; '
+            'add rule netdev sriovlab_loss vf1 numgen random mod 3 == 0 '
+            'counter drop',
+            nic.loss_commands([1, 0], {'lossy-vf'}))
+        with tempfile.TemporaryDirectory() as d:
+            fw, calls = self._firmware(d)
+            fw.set_faults({'lossy-vf'})
+            nft = [c for c in calls if c[4:5] == ['nft']]
+            self.assertEqual([['ip', 'netns', 'exec', 'card-ns', 'nft',
+                               nic.loss_commands([0, 1, 2], {'lossy-vf'})]],
+                             nft)
+            del calls[:]
+            fw.set_faults(())
+            self.assertIn(['ip', 'netns', 'exec', 'card-ns', 'nft',
+                           nic.loss_commands([0, 1, 2], ())], calls)
 
     def test_small_mtu_and_back(self):
         with tempfile.TemporaryDirectory() as d:
