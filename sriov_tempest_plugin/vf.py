@@ -105,6 +105,22 @@ def neigh_command(address, iface):
                                         shlex.quote(iface))
 
 
+def static_neigh_command(address, mac, iface):
+    """The guest command that makes ``address`` resolve to ``mac`` on
+    ``iface`` for good (as root): frames to it are unicast to that MAC,
+    with no ARP request first.
+    """
+    return _as_root('ip neigh replace %s lladdr %s dev %s nud permanent'
+                    % tuple(shlex.quote(a) for a in (address, mac, iface)))
+
+
+def del_neigh_command(address, iface):
+    """The guest command that deletes its entry for ``address`` (as root).
+    """
+    return _as_root('ip neigh del %s dev %s' % (shlex.quote(address),
+                                                shlex.quote(iface)))
+
+
 def neigh_mac(ip_neigh_text):
     """The link-layer address in ``ip neigh show <ip>``, or None."""
     match = _LLADDR.search(ip_neigh_text or '')

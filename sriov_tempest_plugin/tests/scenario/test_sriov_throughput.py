@@ -11,6 +11,7 @@
 #    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 #    License for the specific language governing permissions and limitations
 #    under the License.
+"""Throughput gate: near line rate, margin over OVS, latency, QoS."""
 
 import datetime
 
@@ -188,8 +189,18 @@ class SriovThroughputTest(base.SriovScenarioTest):
         verdicts = []
         if self.settings.latency_checks:
             verdicts.extend(self._latency(topo, pair, hosts))
-        verdicts.extend(gate.run_topology(topo, self.settings, self.mtu,
-                                          measure, self.results, hosts))
+        try:
+            verdicts.extend(gate.run_topology(topo, self.settings, self.mtu,
+                                              measure, self.results, hosts))
+        except self.failureException as exc:
+            # A measurement that failed (iperf3, SSH) ends the topology;
+            # what was judged before it still says why.
+            failed = [v.message for v in verdicts if not v.passed]
+            if not failed:
+                raise
+            self.fail('%s\nBefore that, %d verdict(s) failed for %s:\n%s'
+                      % (exc, len(failed), topo.description,
+                         '\n'.join(failed)))
         self._publish(topo, verdicts)
 
     def _qos_limiter(self, vm):

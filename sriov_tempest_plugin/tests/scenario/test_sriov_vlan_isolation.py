@@ -11,13 +11,16 @@
 #    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 #    License for the specific language governing permissions and limitations
 #    under the License.
+"""VLAN isolation: the NIC keeps two VLANs of one physnet apart."""
 
 from tempest.common import utils
 from tempest import config
 from tempest.lib import decorators
 
+from sriov_tempest_plugin import layout
 from sriov_tempest_plugin.tests.scenario import base
 from sriov_tempest_plugin import topology
+from sriov_tempest_plugin import vf
 
 CONF = config.CONF
 
@@ -70,9 +73,7 @@ class SriovVlanIsolationTest(base.SriovScenarioTest):
         cls.boot_wave([('a1', vnic, topology.HOST1, net_a, a1),
                        ('a2', vnic, topology.HOST1, net_a, a2),
                        ('b1', vnic, topology.HOST1, net_b, b1),
-                       ('b2', vnic, topology.HOST1, net_b, b2)],
-                      # b1 is only pinged, never logged into.
-                      no_ssh=('b1',))
+                       ('b2', vnic, topology.HOST1, net_b, b2)])
 
     @decorators.idempotent_id('2b73bf0b-acb1-4dda-aaad-7c3bffb70e1e')
     @utils.services('compute', 'network')
@@ -89,7 +90,10 @@ class SriovVlanIsolationTest(base.SriovScenarioTest):
         a2 (VLAN A works) and b2 reaches b1 (b1 is alive and answers on
         its own VLAN) before it, and both again after it. So when a1 and a2
         get no answer from b1's address in between, the only explanation
-        left is isolation, not a b1 that had stopped answering. One answer
+        left is isolation, not a b1 that had stopped answering. The
+        negative pings are unicast to a MAC each side holds for the other
+        (static neighbour entries), so a switch that keeps broadcasts in
+        their VLAN but forwards known unicast across fails too. One answer
         fails the test at once.
         """
         b1 = self.vms['b1']
@@ -110,6 +114,23 @@ class SriovVlanIsolationTest(base.SriovScenarioTest):
             self.ping(b2, b1.ip, why=why)
 
         controls('before')
+        # Unicast as well as broadcast: a1 and a2 hold b1's MAC for its
+        # address, and b1 theirs, so their echo requests and b1's replies
+        # go to a known MAC, with no ARP request that a VLAN would stop.
+        for vm, peers in ((a1, [b1]), (a2, [b1]), (b1, [a1, a2])):
+            self._hold_neighbours(vm, peers)
         self.ping(a1, b1.ip, should_succeed=False, count=5)
         self.ping(a2, b1.ip, should_succeed=False, count=5)
         controls('after')
+
+    def _hold_neighbours(self, vm, peers):
+        """Static neighbour entries in ``vm`` for each peer's address at
+        the peer's MAC (deleted at cleanup).
+        """
+        iface = layout.interface_of(self.guest_exec(vm, 'ip addr'),
+                                    vm.ip)[0]
+        for peer in peers:
+            self.guest_exec(vm, vf.static_neigh_command(
+                peer.ip, peer.port['mac_address'], iface))
+            self.addCleanup(self.guest_exec, vm,
+                            vf.del_neigh_command(peer.ip, iface))

@@ -11,6 +11,7 @@
 #    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 #    License for the specific language governing permissions and limitations
 #    under the License.
+"""Guest commands and readings of the VF behaviour checks."""
 
 import random
 import re
@@ -62,6 +63,17 @@ class NeighTest(base.TestCase):
     def test_command_quotes(self):
         self.assertEqual("ip neigh show 10.0.0.1 dev 'eth0;x'",
                          vf.neigh_command('10.0.0.1', 'eth0;x'))
+
+    def test_static_entry_and_its_removal_as_root(self):
+        self.assertEqual(
+            'if [ "$(id -u)" = 0 ]; then ip neigh replace 10.0.0.1 lladdr '
+            "fa:16:3e:00:00:01 dev 'eth0;x' nud permanent; else sudo -n ip "
+            "neigh replace 10.0.0.1 lladdr fa:16:3e:00:00:01 dev 'eth0;x' "
+            'nud permanent; fi',
+            vf.static_neigh_command('10.0.0.1', 'fa:16:3e:00:00:01',
+                                    'eth0;x'))
+        self.assertIn("sudo -n ip neigh del 10.0.0.1 dev 'eth0;x'",
+                      vf.del_neigh_command('10.0.0.1', 'eth0;x'))
 
 
 class ArpCommandTest(base.TestCase):
