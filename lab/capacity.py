@@ -35,7 +35,7 @@ import time
 from lab import card
 from lab import fabric
 from lab import layout
-from lab import nic
+from lab.nic import device as nic_device
 from lab import proc
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import verdict
@@ -195,7 +195,7 @@ def _address(ns, dev, net, host, gateway):
 def vf_end(state, node, vf, tag, vlan, net, host, gateway):
     """A probe namespace holding VF ``vf`` of ``node``'s card."""
     fw = card.firmware(state, node)
-    dev = nic.vf_device(vf)
+    dev = nic_device.vf_device(vf)
     mac = 'fa:16:3e:fe:%02x:%02x' % (layout.COMPUTES.index(node), vf)
     with _namespace(probe_netns(tag)) as ns:
         fw.set_mac_vlan(vf, mac, vlan)

@@ -8,7 +8,10 @@ import os
 
 from lab import fabric
 from lab import layout
-from lab import nic
+from lab.nic import device as nic_device
+from lab.nic import firmware as nic_firmware
+from lab.nic import state as nic_state
+from lab.nic import switch as nic_switch
 from lab import proc
 
 
@@ -22,8 +25,8 @@ def esw_dir(state, node):
 
 def firmware(state, node):
     """The firmware of ``node``'s card, driven from the host (as root)."""
-    return nic.Firmware(card_dir(state, node),
-                        lambda cmd, env: proc.run(cmd, env=env))
+    return nic_firmware.Firmware(card_dir(state, node),
+                                 lambda cmd, env: proc.run(cmd, env=env))
 
 
 def card_netns(node):
@@ -65,7 +68,7 @@ def _limit(dev, netns, speed_mbps):
     """The port speed: a token bucket on the egress of ``dev``."""
     proc.ip('link', 'set', dev, 'up', netns=netns)
     proc.run(['tc', 'qdisc', 'replace', 'dev', dev, 'root'] +
-             nic.token_bucket(frame_rate_kbit(speed_mbps)), netns=netns)
+             nic_switch.token_bucket(frame_rate_kbit(speed_mbps)), netns=netns)
 
 
 def _switch_end(node):
@@ -82,9 +85,9 @@ def set_wire_speed(node, speed_mbps):
 def build(state, node, num_vfs, speed_mbps):
     """Make the card of ``node`` and start its embedded switch."""
     ns = card_netns(node)
-    card = nic.spec(pf_address(node), num_vfs, layout.PHYSNET, speed_mbps,
-                    netns=ns, ovs_dir=esw_dir(state, node))
-    nic.Card(card_dir(state, node)).write_spec(card)
+    card = nic_device.spec(pf_address(node), num_vfs, layout.PHYSNET,
+                           speed_mbps, netns=ns, ovs_dir=esw_dir(state, node))
+    nic_state.Card(card_dir(state, node)).write_spec(card)
     proc.ip('netns', 'add', ns)
     proc.ip('link', 'set', 'lo', 'up', netns=ns)
     # The wire: from the card's uplink to the physical switch.
@@ -93,18 +96,18 @@ def build(state, node, num_vfs, speed_mbps):
     proc.ip('link', 'set', outer, 'master', 'phys', netns=layout.FABRIC_NETNS)
     set_wire_speed(node, speed_mbps)
     # The PF and the VFs, as netdevs of the node.
-    _pair(nic.PF_DEVICE, node.netns, 'pf-rep', ns)
+    _pair(nic_device.PF_DEVICE, node.netns, 'pf-rep', ns)
     for vf in card['vfs']:
-        _pair(vf['device'], node.netns, nic.vf_rep(vf['index']), ns)
+        _pair(vf['device'], node.netns, nic_device.vf_rep(vf['index']), ns)
     # The PF is a port of the node's own Open vSwitch, whose userspace
     # datapath (no TSO: lab.fabric.node_ovs) cannot complete offloaded
     # checksums. A VF keeps its offloads, as a real VF does: the card's
     # switch (userspace TSO) completes them, as the card's silicon would.
-    proc.run(['ethtool', '-K', nic.PF_DEVICE, 'tx', 'off'],
+    proc.run(['ethtool', '-K', nic_device.PF_DEVICE, 'tx', 'off'],
              netns=node.netns)
-    for dev in [nic.PF_DEVICE] + [vf['device'] for vf in card['vfs']]:
+    for dev in [nic_device.PF_DEVICE] + [vf['device'] for vf in card['vfs']]:
         proc.ip('link', 'set', dev, 'up', netns=node.netns)
-    for dev in ['pf-rep'] + [nic.vf_rep(vf['index'])
+    for dev in ['pf-rep'] + [nic_device.vf_rep(vf['index'])
                              for vf in card['vfs']]:
         proc.ip('link', 'set', dev, 'up', netns=ns)
     # What the card hands the host's PF are wire frames, segmented and
@@ -118,7 +121,7 @@ def build(state, node, num_vfs, speed_mbps):
     esw = fabric.OvsInstance(state, 'nic-' + node.name, ns,
                              esw_dir(state, node), tso=True)
     esw.start()
-    ports = ['wire', 'pf-rep'] + [nic.vf_rep(vf['index'])
+    ports = ['wire', 'pf-rep'] + [nic_device.vf_rep(vf['index'])
                                   for vf in card['vfs']]
     args = ['--may-exist', 'add-br', 'esw', '--', 'set', 'bridge', 'esw',
             'datapath_type=netdev']

@@ -20,7 +20,7 @@ import signal
 import time
 
 from lab import layout
-from lab import nic
+from lab.nic import device as nic_device
 from lab import proc
 
 OVS_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema'
@@ -167,7 +167,7 @@ def node_ovs(state, node):
 
 def uplink(node):
     """The node's physnet1 port: eth1, or the SR-IOV card's PF."""
-    return 'eth1' if node.role == 'network' else nic.PF_DEVICE
+    return 'eth1' if node.role == 'network' else nic_device.PF_DEVICE
 
 
 def start_ovs(state, node):

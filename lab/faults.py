@@ -8,7 +8,7 @@ to catch (README "Fault matrix")::
     python3 -m lab fault <name> [node]
     python3 -m lab fault clear
 
-Card faults (``lab.nic.CARD_FAULTS``) change what the node's card does,
+Card faults (``lab.nic.faults.CARD_FAULTS``) change what the node's card does,
 whatever the host asks of it, for the VFs given out already and those
 given out later. The others stop a service or slow a wire. ``clear``
 undoes every active fault; the suite is then green again.
@@ -21,7 +21,7 @@ import os
 from lab import card
 from lab import control
 from lab import layout
-from lab import nic
+from lab.nic import faults as nic_faults
 from lab import proc
 
 #: slow-port: the wire runs at this fraction of the port speed, as a link
@@ -59,18 +59,20 @@ FAULTS = (
     Fault('stuck-rate', 'compute1', "the node's card keeps pacing a VF at "
           "its last max_tx_rate when told to stop (and reports no rate)"),
     Fault('small-mtu', 'compute1', "the node's card switches VF frames at "
-          "MTU %d, below the physnet's %d" % (nic.SMALL_MTU, nic.PORT_MTU)),
+          "MTU %d, below the physnet's %d" % (nic_faults.SMALL_MTU,
+                                              nic_faults.PORT_MTU)),
     Fault('no-trust', 'compute1', "the node's card refuses a trusted VF's "
           "own MAC change (and still reports trust on)"),
     Fault('trust-all', 'compute1', "the node's card takes any VF's own MAC "
           "change, trusted or not (and still reports trust off)"),
     Fault('late-grant', 'compute1', "the node's card lets an untrusted "
           "VF's driver take a new MAC and passes its frames %d s later"
-          % nic.LATE_GRANT_DELAY),
+          % nic_faults.LATE_GRANT_DELAY),
     Fault('host-no-vfs', 'compute1', "the node's ip link lists no VF "
           "lines (a PF driver or iproute2 that reports none)"),
     Fault('lossy-vf', 'compute1', "the node's card drops about one in %d "
-          "of the frames it delivers to its VFs, at random" % nic.LOSS_EVERY),
+          "of the frames it delivers to its VFs, at random"
+          % nic_faults.LOSS_EVERY),
     Fault('slow-port', 'compute2', "the node's wire runs at %d %% of the "
           "port speed" % (SLOW_FRACTION * 100)),
     Fault('sriov-agent-down', 'compute1', "the node's Neutron SR-IOV agent "
@@ -109,7 +111,7 @@ def node_named(name):
 
 def _card_faults(state, node, extra=None):
     names = {n for n, where in active(state)
-             if where == node.name and n in nic.CARD_FAULTS}
+             if where == node.name and n in nic_faults.CARD_FAULTS}
     if extra:
         names.add(extra)
     return names
@@ -124,7 +126,7 @@ def inject(state, name, node_name=None, log=print):
     if (name, node.name) in active(state):
         log('%s on %s is already in force' % (name, node.name))
         return
-    if name in nic.CARD_FAULTS:
+    if name in nic_faults.CARD_FAULTS:
         card.firmware(state, node).set_faults(_card_faults(state, node, name))
     elif name == 'slow-port':
         card.set_wire_speed(node, layout.PORT_SPEED_MBPS * SLOW_FRACTION)
@@ -147,7 +149,7 @@ def clear(state, log=print):
     faults = active(state)
     for name, node_name in faults:
         node = node_named(node_name)
-        if name in nic.CARD_FAULTS:
+        if name in nic_faults.CARD_FAULTS:
             continue
         if name == 'slow-port':
             card.set_wire_speed(node, layout.PORT_SPEED_MBPS)
@@ -156,7 +158,7 @@ def clear(state, log=print):
         elif name == 'host-ssh-down':
             control.start_node_sshd(state, node)
     for node in {node_named(n) for name, n in faults
-                 if name in nic.CARD_FAULTS}:
+                 if name in nic_faults.CARD_FAULTS}:
         card.firmware(state, node).set_faults(())
     if any(name == 'sriov-agent-down' for name, _ in faults):
         log('waiting until every Neutron agent is alive again')

@@ -11,7 +11,7 @@ import os
 
 from lab import card
 from lab import layout
-from lab import nic
+from lab.nic import device as nic_device
 
 
 def keystone_url():
@@ -149,9 +149,10 @@ def nova_compute(state, secrets, node):
     conf['workarounds'] = {'disable_rootwrap': True}
     conf['os_vif_ovs'] = {'ovsdb_connection': 'tcp:127.0.0.1:6640',
                           'ovsdb_interface': 'native'}
-    card_spec = nic.spec(card.pf_address(node), layout.CARD_VFS,
-                         layout.PHYSNET, layout.PORT_SPEED_MBPS)
-    conf['pci'] = {'device_spec': json.dumps(nic.device_spec(card_spec))}
+    card_spec = nic_device.spec(card.pf_address(node), layout.CARD_VFS,
+                                layout.PHYSNET, layout.PORT_SPEED_MBPS)
+    conf['pci'] = {'device_spec': json.dumps(
+        nic_device.device_spec(card_spec))}
     conf['lab'] = {'node_name': node.name,
                    'nic_dir': card.card_dir(state, node),
                    'guest_netns_prefix': layout.GUEST_NETNS_PREFIX,
@@ -212,7 +213,7 @@ def sriov_agent(node):
     return {
         'DEFAULT': {'host': node.name},
         'sriov_nic': {'physical_device_mappings': '%s:%s' % (
-            layout.PHYSNET, nic.PF_DEVICE)},
+            layout.PHYSNET, nic_device.PF_DEVICE)},
         'securitygroup': {'firewall_driver': 'noop'},
         # QoS: a port's bandwidth-limit rule becomes its VF's max_tx_rate.
         'agent': {'root_helper': 'sudo', 'extensions': 'qos'},

@@ -22,7 +22,9 @@ def real_command(name, shim_dir):
 
 
 def run(cmd, env):
-    """The runner of ``lab.nic.Firmware`` outside the lab's own tools."""
+    """The runner of ``lab.nic.firmware.Firmware`` outside the lab's own
+    tools.
+    """
     subprocess.run(cmd, env=dict(os.environ, **(env or {})), check=True,
                    capture_output=True, timeout=30)
 

@@ -14,7 +14,8 @@ from neutron.cmd.plugins import sriov_nic_neutron_agent
 from neutron.plugins.ml2.drivers.mech_sriov.agent import eswitch_manager
 from neutron.plugins.ml2.drivers.mech_sriov.agent import pci_lib
 
-from lab import nic
+from lab.nic import device as nic_device
+from lab.nic import firmware as nic_firmware
 from lab import shim
 
 
@@ -23,8 +24,8 @@ _FIRMWARE = {}
 
 def firmware():
     if 'fw' not in _FIRMWARE:
-        _FIRMWARE['fw'] = nic.Firmware(os.environ['SRIOV_LAB_NIC_DIR'],
-                                       shim.run)
+        _FIRMWARE['fw'] = nic_firmware.Firmware(
+            os.environ['SRIOV_LAB_NIC_DIR'], shim.run)
     return _FIRMWARE['fw']
 
 
@@ -50,7 +51,7 @@ class CardOsWrapper(eswitch_manager.PciOsWrapper):
     @classmethod
     def is_assigned_vf_direct(cls, dev_name, vf_index):
         # Given to a VM, the VF's netdev leaves the node.
-        return not os.path.isdir('/sys/class/net/%s' % nic.vf_device(
+        return not os.path.isdir('/sys/class/net/%s' % nic_device.vf_device(
             vf_index))
 
     @classmethod
@@ -93,11 +94,11 @@ class CardIPWrapper(pci_lib.PciDeviceIPWrapper):
 
     def set_vf_state(self, vf_index, state, auto=False):
         if state is False:
-            link = nic.LINK_DISABLE
+            link = nic_device.LINK_DISABLE
         elif auto:
-            link = nic.LINK_AUTO
+            link = nic_device.LINK_AUTO
         else:
-            link = nic.LINK_ENABLE
+            link = nic_device.LINK_ENABLE
         firmware().set_link_state(vf_index, link)
 
     def set_vf_spoofcheck(self, vf_index, enabled):

@@ -191,7 +191,7 @@ def conf_sections(state, made):
                   'latency_topologies': THRESHOLDS['latency_topologies'],
                   'qos_max_kbps': THRESHOLDS['qos_max_kbps'],
                   # Nova's [pci] device_spec tags every VF trusted
-                  # (lab.nic.device_spec).
+                  # (lab.nic.device.device_spec).
                   'trusted_vfs': True,
                   # The guest image's own iperf3 -s holds 5201.
                   'iperf_port': 5301,

@@ -4,7 +4,12 @@ import os
 import tempfile
 import unittest
 
-from lab import nic
+from lab.nic import device as nic_device
+from lab.nic import faults as nic_faults
+from lab.nic import firmware as nic_firmware
+from lab.nic import iproute as nic_iproute
+from lab.nic import state as nic_state
+from lab.nic import switch as nic_switch
 
 
 class AddressTest(unittest.TestCase):
@@ -15,20 +20,20 @@ class AddressTest(unittest.TestCase):
         self.assertEqual(
             ['0000:81:10.0', '0000:81:10.2', '0000:81:10.4', '0000:81:10.6',
              '0000:81:11.0', '0000:81:11.2', '0000:81:11.4', '0000:81:11.6'],
-            [nic.vf_pci_address('0000:81:00.0', i) for i in range(8)])
+            [nic_device.vf_pci_address('0000:81:00.0', i) for i in range(8)])
 
     def test_second_port_of_the_card(self):
-        self.assertEqual('0000:81:10.1', nic.vf_pci_address('0000:81:00.1',
-                                                            0))
+        self.assertEqual('0000:81:10.1',
+                         nic_device.vf_pci_address('0000:81:00.1', 0))
 
 
 class ReportTest(unittest.TestCase):
 
     def setUp(self):
-        self.card = nic.spec('0000:81:00.0', 2, 'physnet1', 1000)
+        self.card = nic_device.spec('0000:81:00.0', 2, 'physnet1', 1000)
 
     def test_nova_report_has_pf_and_vfs_with_parent(self):
-        devs = nic.pci_passthrough_devices(self.card)
+        devs = nic_device.pci_passthrough_devices(self.card)
         self.assertEqual(['type-PF', 'type-VF', 'type-VF'],
                          [d['dev_type'] for d in devs])
         self.assertEqual({'0000:81:00.0'},
@@ -42,37 +47,39 @@ class ReportTest(unittest.TestCase):
               'trusted': 'true'},
              {'address': '0000:81:10.2', 'physical_network': 'physnet1',
               'trusted': 'true'}],
-            nic.device_spec(self.card))
+            nic_device.device_spec(self.card))
 
 
 class StateTest(unittest.TestCase):
 
     def test_state_survives_and_starts_clean(self):
         with tempfile.TemporaryDirectory() as d:
-            card = nic.Card(d)
-            card.write_spec(nic.spec('0000:81:00.0', 2, 'physnet1', 1000))
+            card = nic_state.Card(d)
+            card.write_spec(nic_device.spec('0000:81:00.0', 2, 'physnet1',
+                                            1000))
             with card.state() as st:
                 st['1']['vlan'] = 101
             with card.state() as st:
                 self.assertEqual(101, st['1']['vlan'])
-                self.assertEqual(nic.initial_vf_state(), st['0'])
+                self.assertEqual(nic_state.initial_vf_state(), st['0'])
 
 
 class SpoofCheckTest(unittest.TestCase):
 
     def test_on_with_a_mac_drops_other_sources_at_the_representor(self):
-        state = dict(nic.initial_vf_state(), mac='fa:16:3e:00:00:01')
+        state = dict(nic_state.initial_vf_state(), mac='fa:16:3e:00:00:01')
         self.assertEqual(
             ['cookie=0x5f03,priority=100,in_port=vf3-rep,'
              'dl_src=fa:16:3e:00:00:01,actions=NORMAL',
              'cookie=0x5f03,priority=90,in_port=vf3-rep,actions=drop'],
-            nic.spoof_flows(3, state))
+            nic_switch.spoof_flows(3, state))
 
     def test_off_or_without_a_mac_nothing_is_filtered(self):
-        self.assertEqual([], nic.spoof_flows(0, nic.initial_vf_state()))
-        state = dict(nic.initial_vf_state(), mac='fa:16:3e:00:00:01',
+        self.assertEqual([], nic_switch.spoof_flows(
+            0, nic_state.initial_vf_state()))
+        state = dict(nic_state.initial_vf_state(), mac='fa:16:3e:00:00:01',
                      spoofchk=False)
-        self.assertEqual([], nic.spoof_flows(0, state))
+        self.assertEqual([], nic_switch.spoof_flows(0, state))
 
 
 def fixture(name):
@@ -84,23 +91,23 @@ def fixture(name):
 class HostReportTest(unittest.TestCase):
     """The VF lines lab/host-bin/ip adds to the node's ``ip link``."""
 
-    VFS = {0: dict(nic.initial_vf_state(), mac='fa:16:3e:4e:8a:10',
+    VFS = {0: dict(nic_state.initial_vf_state(), mac='fa:16:3e:4e:8a:10',
                    vlan=105, spoofchk=False),
-           1: dict(nic.initial_vf_state(), mac='fa:16:3e:4e:8a:11',
+           1: dict(nic_state.initial_vf_state(), mac='fa:16:3e:4e:8a:11',
                    vlan=105, max_tx_rate=300,
-                   link_state=nic.LINK_DISABLE),
-           2: nic.initial_vf_state()}
+                   link_state=nic_device.LINK_DISABLE),
+           2: nic_state.initial_vf_state()}
 
     def test_which_commands_list_links(self):
         for args in (['link'], ['-d', '-o', 'link'], ['l'], ['link', 'show'],
                      ['-o', 'link', 'show', 'dev', 'ens1f0'], ['li', 'ls'],
                      ['-f', 'link', 'link'], ['-d', 'link', 'list']):
-            self.assertTrue(nic.ip_link_listing(args), args)
+            self.assertTrue(nic_iproute.ip_link_listing(args), args)
         for args in ([], ['addr'], ['link', 'set', 'ens1f0', 'up'],
                      ['-j', 'link'], ['-br', 'link'], ['-n', 'ns', 'link'],
                      ['neigh', 'show'], ['-batch', 'f'],
                      ['link', 'add', 'x', 'type', 'veth']):
-            self.assertFalse(nic.ip_link_listing(args), args)
+            self.assertFalse(nic_iproute.ip_link_listing(args), args)
 
     def test_lines_in_iproute2_order(self):
         self.assertEqual(
@@ -111,7 +118,7 @@ class HostReportTest(unittest.TestCase):
              'checking on, link-state disable, trust off',
              'vf 2     link/ether 00:00:00:00:00:00 brd ff:ff:ff:ff:ff:ff, '
              'spoof checking on, link-state auto, trust off'],
-            nic.vf_report_lines(self.VFS))
+            nic_iproute.vf_report_lines(self.VFS))
 
     def test_same_lines_as_the_plugins_fixture(self):
         # The plugin's parser is tested on this fixture (test_layout); the
@@ -122,46 +129,48 @@ class HostReportTest(unittest.TestCase):
                 'ip-d-o-link-pf-vf-flags.txt')) as f:
             pf = [line for line in f if ' ens1f0: ' in line][0]
         want = [p.strip() for p in pf.split('\\') if p.strip()[:3] == 'vf ']
-        base = dict(nic.initial_vf_state(), vlan=1305)
-        self.assertEqual(want, nic.vf_report_lines({
+        base = dict(nic_state.initial_vf_state(), vlan=1305)
+        self.assertEqual(want, nic_iproute.vf_report_lines({
             0: dict(base, mac='fa:16:3e:4e:8a:10', spoofchk=False),
             1: dict(base, mac='fa:16:3e:4e:8a:11', max_tx_rate=300,
                     trust=True),
             2: dict(base, mac='fa:16:3e:4e:8a:12',
-                    link_state=nic.LINK_DISABLE),
-            3: nic.initial_vf_state()}))
+                    link_state=nic_device.LINK_DISABLE),
+            3: nic_state.initial_vf_state()}))
 
     def test_lines_end_the_pfs_record(self):
         # Real ip link output of a veth named as the lab's PF, in both
         # modes the plugin's host checks may meet.
-        lines = nic.vf_report_lines(self.VFS)
+        lines = nic_iproute.vf_report_lines(self.VFS)
         text = fixture('ip-link-veth-pf.txt')
-        out = nic.with_vf_report(text, 'ens1f0', lines).splitlines()
+        out = nic_iproute.with_vf_report(text, 'ens1f0', lines).splitlines()
         self.assertEqual(text.splitlines() + ['    ' + v for v in lines],
                          out)
         text = fixture('ip-link-veth-pf.txt').splitlines()
-        out = nic.with_vf_report('\n'.join(text[:4] + text[:2]) + '\n',
-                                 'x', ['vf 0'])
+        out = nic_iproute.with_vf_report(
+            '\n'.join(text[:4] + text[:2]) + '\n', 'x', ['vf 0'])
         self.assertEqual(text[:4] + ['    vf 0'] + text[:2],
                          out.splitlines())
         text = fixture('ip-d-o-link-veth-pf.txt').splitlines()
-        out = nic.with_vf_report('\n'.join(text), 'ens1f0',
-                                 lines).splitlines()
+        out = nic_iproute.with_vf_report('\n'.join(text), 'ens1f0',
+                                         lines).splitlines()
         self.assertEqual(text[:2], out[:2])
         self.assertEqual(text[2] + ''.join('\\    ' + v for v in lines),
                          out[2])
 
     def test_other_output_untouched(self):
         text = fixture('ip-link-veth-pf.txt')
-        self.assertEqual(text, nic.with_vf_report(text, 'ens9', ['vf 0']))
+        self.assertEqual(text, nic_iproute.with_vf_report(text, 'ens9',
+                                                          ['vf 0']))
 
 
 class FaultTest(unittest.TestCase):
     """What the card does wrong when told to (lab.faults)."""
 
     def _firmware(self, d):
-        card = nic.Card(d)
-        card.write_spec(dict(nic.spec('0000:81:00.0', 3, 'physnet1', 1000),
+        card = nic_state.Card(d)
+        card.write_spec(dict(nic_device.spec('0000:81:00.0', 3, 'physnet1',
+                                             1000),
                              netns='card-ns', ovs_dir='/ovs'))
         calls = []
 
@@ -172,31 +181,33 @@ class FaultTest(unittest.TestCase):
                     cmd = cmd + [f.read()]
             calls.append(cmd)
 
-        return nic.Firmware(d, record), calls
+        return nic_firmware.Firmware(d, record), calls
 
     def test_wrong_vlan_tags_the_next_vlan(self):
-        self.assertEqual(101, nic.effective_vlan(100, {'wrong-vlan'}))
-        self.assertEqual(100, nic.effective_vlan(100, set()))
-        self.assertEqual(0, nic.effective_vlan(0, {'wrong-vlan'}))
+        self.assertEqual(101, nic_faults.effective_vlan(100, {'wrong-vlan'}))
+        self.assertEqual(100, nic_faults.effective_vlan(100, set()))
+        self.assertEqual(0, nic_faults.effective_vlan(0, {'wrong-vlan'}))
 
     def test_link_down_whatever_the_agent_says(self):
-        self.assertTrue(nic.link_up(nic.LINK_AUTO, set()))
-        self.assertFalse(nic.link_up(nic.LINK_ENABLE, {'vf-link-down'}))
-        self.assertFalse(nic.link_up(nic.LINK_DISABLE, set()))
-        self.assertTrue(nic.link_up(nic.LINK_DISABLE, {'no-link-state'}))
-        self.assertFalse(nic.link_up(nic.LINK_DISABLE,
-                                     {'no-link-state', 'vf-link-down'}))
+        self.assertTrue(nic_faults.link_up(nic_device.LINK_AUTO, set()))
+        self.assertFalse(nic_faults.link_up(nic_device.LINK_ENABLE,
+                                            {'vf-link-down'}))
+        self.assertFalse(nic_faults.link_up(nic_device.LINK_DISABLE, set()))
+        self.assertTrue(nic_faults.link_up(nic_device.LINK_DISABLE,
+                                           {'no-link-state'}))
+        self.assertFalse(nic_faults.link_up(nic_device.LINK_DISABLE,
+                                            {'no-link-state', 'vf-link-down'}))
 
     def test_spoof_flows_replaced_in_one_bundle(self):
-        state = dict(nic.initial_vf_state(), mac='fa:16:3e:00:00:01')
+        state = dict(nic_state.initial_vf_state(), mac='fa:16:3e:00:00:01')
         self.assertEqual(
             ['delete cookie=0x5f03/-1',
              'add cookie=0x5f03,priority=100,in_port=vf3-rep,'
              'dl_src=fa:16:3e:00:00:01,actions=NORMAL',
              'add cookie=0x5f03,priority=90,in_port=vf3-rep,actions=drop'],
-            nic.spoof_bundle(3, state))
+            nic_switch.spoof_bundle(3, state))
         self.assertEqual(['delete cookie=0x5f03/-1'],
-                         nic.spoof_bundle(3, state, {'no-spoofchk'}))
+                         nic_switch.spoof_bundle(3, state, {'no-spoofchk'}))
         with tempfile.TemporaryDirectory() as d:
             fw, calls = self._firmware(d)
             fw.set_mac_vlan(1, 'fa:16:3e:00:00:02', 100)
@@ -204,19 +215,20 @@ class FaultTest(unittest.TestCase):
             self.assertEqual(['ip', 'netns', 'exec', 'card-ns', 'ovs-ofctl',
                               '--timeout=10', '--bundle', 'add-flows',
                               'esw'], bundle[:-2])
-            self.assertEqual(''.join(line + '\n' for line in nic.spoof_bundle(
-                1, fw.vfs()[1])), bundle[-1])
+            want = nic_switch.spoof_bundle(1, fw.vfs()[1])
+            self.assertEqual(''.join(line + '\n' for line in want),
+                             bundle[-1])
             # The flows file is gone once the switch has it.
             self.assertFalse(os.path.exists(bundle[-2]))
 
     def test_no_spoofchk_programs_no_filter(self):
-        state = dict(nic.initial_vf_state(), mac='fa:16:3e:00:00:01')
-        self.assertEqual([], nic.spoof_flows(3, state, {'no-spoofchk'}))
+        state = dict(nic_state.initial_vf_state(), mac='fa:16:3e:00:00:01')
+        self.assertEqual([], nic_switch.spoof_flows(3, state, {'no-spoofchk'}))
 
     def test_leak_forwards_to_vfs_of_other_vlans_only(self):
         vfs = {0: {'vlan': 100}, 1: {'vlan': 100}, 2: {'vlan': 101},
                3: {'vlan': 0}}
-        self.assertEqual([], nic.leak_flows(vfs, set()))
+        self.assertEqual([], nic_switch.leak_flows(vfs, set()))
         self.assertEqual(
             ['cookie=0x1eac,priority=110,in_port=vf0-rep,actions=NORMAL,'
              'output:vf2-rep',
@@ -224,13 +236,13 @@ class FaultTest(unittest.TestCase):
              'output:vf2-rep',
              'cookie=0x1eac,priority=110,in_port=vf2-rep,actions=NORMAL,'
              'output:vf0-rep,output:vf1-rep'],
-            nic.leak_flows(vfs, {'vlan-leak'}))
+            nic_switch.leak_flows(vfs, {'vlan-leak'}))
 
     def test_unicast_leak_forwards_known_macs_of_other_vlans_only(self):
         vfs = {0: {'vlan': 100, 'mac': 'fa:16:3e:00:00:00'},
                1: {'vlan': 100, 'mac': 'fa:16:3e:00:00:01'},
                2: {'vlan': 101, 'mac': 'fa:16:3e:00:00:02'},
-               3: {'vlan': 101, 'mac': nic.NO_MAC},
+               3: {'vlan': 101, 'mac': nic_device.NO_MAC},
                4: {'vlan': 0, 'mac': 'fa:16:3e:00:00:04'}}
         self.assertEqual(
             ['cookie=0x1eac,priority=110,in_port=vf0-rep,'
@@ -245,7 +257,7 @@ class FaultTest(unittest.TestCase):
              'dl_dst=fa:16:3e:00:00:00,actions=output:vf0-rep',
              'cookie=0x1eac,priority=110,in_port=vf3-rep,'
              'dl_dst=fa:16:3e:00:00:01,actions=output:vf1-rep'],
-            nic.leak_flows(vfs, {'unicast-leak'}))
+            nic_switch.leak_flows(vfs, {'unicast-leak'}))
         with tempfile.TemporaryDirectory() as d:
             fw, calls = self._firmware(d)
             fw.set_faults({'unicast-leak'})
@@ -284,7 +296,7 @@ class FaultTest(unittest.TestCase):
         self.assertEqual(
             'add table netdev sriovlab_loss ; '
             'delete table netdev sriovlab_loss',
-            nic.loss_commands([0, 1], set()))
+            nic_switch.loss_commands([0, 1], set()))
         self.assertEqual(
             'add table netdev sriovlab_loss ; '
             'delete table netdev sriovlab_loss ; '
@@ -297,18 +309,18 @@ class FaultTest(unittest.TestCase):
             'device "vf1-rep" priority 0 ; } ; '
             'add rule netdev sriovlab_loss vf1 numgen random mod 3 == 0 '
             'counter drop',
-            nic.loss_commands([1, 0], {'lossy-vf'}))
+            nic_switch.loss_commands([1, 0], {'lossy-vf'}))
         with tempfile.TemporaryDirectory() as d:
             fw, calls = self._firmware(d)
             fw.set_faults({'lossy-vf'})
             nft = [c for c in calls if c[4:5] == ['nft']]
-            self.assertEqual([['ip', 'netns', 'exec', 'card-ns', 'nft',
-                               nic.loss_commands([0, 1, 2], {'lossy-vf'})]],
-                             nft)
+            self.assertEqual(
+                [['ip', 'netns', 'exec', 'card-ns', 'nft',
+                  nic_switch.loss_commands([0, 1, 2], {'lossy-vf'})]], nft)
             del calls[:]
             fw.set_faults(())
             self.assertIn(['ip', 'netns', 'exec', 'card-ns', 'nft',
-                           nic.loss_commands([0, 1, 2], ())], calls)
+                           nic_switch.loss_commands([0, 1, 2], ())], calls)
 
     def test_small_mtu_and_back(self):
         with tempfile.TemporaryDirectory() as d:
@@ -347,7 +359,7 @@ class FaultTest(unittest.TestCase):
             # Back on the node without a qdisc: nothing to delete.
             fw.release(1)
             self.assertFalse([c for c in calls if c[0] == 'tc'])
-            self.assertEqual(nic.initial_vf_state(), fw.vfs()[1])
+            self.assertEqual(nic_state.initial_vf_state(), fw.vfs()[1])
 
     def test_stuck_rate_keeps_pacing_and_reports_none(self):
         with tempfile.TemporaryDirectory() as d:
@@ -365,10 +377,11 @@ class FaultTest(unittest.TestCase):
                           calls)
 
     def test_token_bucket_burst_is_1_ms_at_least_64_kib(self):
-        self.assertEqual('65536', nic.token_bucket(300000)[4])
-        self.assertEqual('125000', nic.token_bucket(1000000)[4])
-        self.assertEqual(0, nic.rate_kbps(
-            dict(nic.initial_vf_state(), max_tx_rate=5), {'no-rate-limit'}))
+        self.assertEqual('65536', nic_switch.token_bucket(300000)[4])
+        self.assertEqual('125000', nic_switch.token_bucket(1000000)[4])
+        self.assertEqual(0, nic_faults.rate_kbps(
+            dict(nic_state.initial_vf_state(), max_tx_rate=5),
+            {'no-rate-limit'}))
 
     def test_sticky_spoofchk_stays_on_and_says_so(self):
         with tempfile.TemporaryDirectory() as d:
@@ -414,7 +427,7 @@ class FaultTest(unittest.TestCase):
             self.assertIn(['vf 1     link/ether 02:00:00:00:00:0b brd '
                            'ff:ff:ff:ff:ff:ff, vlan 100, spoof checking on, '
                            'link-state auto, trust on'],
-                          [nic.vf_report_lines({1: fw.vfs()[1]})])
+                          [nic_iproute.vf_report_lines({1: fw.vfs()[1]})])
             # Released (the guest gone), trust is off again.
             fw.release(1)
             self.assertFalse(fw.vfs()[1]['trust'])
@@ -452,11 +465,12 @@ class FaultTest(unittest.TestCase):
 
     def test_host_no_vfs_reports_no_vf_line(self):
         vfs = HostReportTest.VFS
-        self.assertEqual([], nic.vf_report_lines(vfs, {'host-no-vfs'}))
-        self.assertEqual(3, len(nic.vf_report_lines(vfs, {'trust-all'})))
+        self.assertEqual([], nic_iproute.vf_report_lines(vfs, {'host-no-vfs'}))
+        self.assertEqual(3, len(nic_iproute.vf_report_lines(vfs,
+                                                            {'trust-all'})))
 
     def test_mac_changes_the_guest_driver_must_ask_for(self):
-        change = nic.link_address_change
+        change = nic_iproute.link_address_change
         self.assertEqual(('eth0', '02:00:00:00:00:0a'), change(
             ['link', 'set', 'dev', 'eth0', 'address', '02:00:00:00:00:0A']))
         self.assertEqual(('eth0', '02:00:00:00:00:0a'), change(

@@ -33,7 +33,9 @@ from oslo_utils import strutils
 from oslo_utils import units
 
 from lab import layout
-from lab import nic
+from lab.nic import device as nic_device
+from lab.nic import firmware as nic_firmware
+from lab.nic import state as nic_state
 from lab.virt import guest
 
 LOG = logging.getLogger(__name__)
@@ -137,7 +139,8 @@ class NetnsDriver(driver.ComputeDriver):
     def _pci_devices(self):
         if not CONF.lab.nic_dir:
             return []
-        return nic.pci_passthrough_devices(nic.Card(CONF.lab.nic_dir).spec())
+        return nic_device.pci_passthrough_devices(
+            nic_state.Card(CONF.lab.nic_dir).spec())
 
     def update_provider_tree(self, provider_tree, nodename, allocations=None):
         vcpus, mem_mb, disk_gb, _free = self._host_totals()
@@ -256,7 +259,7 @@ class NetnsDriver(driver.ComputeDriver):
             _execute('ip', 'netns', 'add', netns)
 
     def _firmware(self):
-        return nic.Firmware(CONF.lab.nic_dir, _run_env)
+        return nic_firmware.Firmware(CONF.lab.nic_dir, _run_env)
 
     def _attach_vf(self, netns, index, vif):
         """Give the guest the port's VF, as PCI passthrough would.
@@ -269,7 +272,7 @@ class NetnsDriver(driver.ComputeDriver):
         """
         fw = self._firmware()
         vf = fw.index_of(vif['profile']['pci_slot'])
-        dev = nic.vf_device(vf)
+        dev = nic_device.vf_device(vf)
         fw.set_mac_vlan(vf, vif['address'],
                         (vif.get('details') or {}).get('vlan'))
         if strutils.bool_from_string(vif['profile'].get('trusted', 'False')):
@@ -291,7 +294,7 @@ class NetnsDriver(driver.ComputeDriver):
                 vf = fw.index_of((vif.get('profile') or {}).get('pci_slot'))
             except KeyError:
                 continue
-            dev = nic.vf_device(vf)
+            dev = nic_device.vf_device(vf)
             if os.path.exists('/run/netns/' + netns):
                 _execute('ip', '-n', netns, 'link', 'set',
                          guest.nic_name(index), 'down', check=False)
@@ -344,7 +347,7 @@ class NetnsDriver(driver.ComputeDriver):
     @staticmethod
     def _login_env():
         """The guest's logins run ``ip`` as ``lab/guest-bin/ip``: its VF's
-        driver asks the card for a new MAC (``lab.nic.Firmware``).
+        driver asks the card for a new MAC (``lab.nic.firmware.Firmware``).
         """
         if not CONF.lab.nic_dir:
             return None
