@@ -26,10 +26,11 @@ import time
 
 from lab import capacity
 from lab import card
-from lab import control
 from lab import fabric
 from lab import faults
+from lab import infra
 from lab import layout
+from lab import openstack
 from lab import preflight
 from lab import proc
 from lab import tempest_conf
@@ -184,13 +185,13 @@ def up(state, args):
     with open(OWNER_FILE, 'w') as f:
         f.write(state.root)
     log('packages and venv ready')
-    control.write_sudo_shim(state)
+    infra.write_sudo_shim(state)
     if not os.path.isdir(RUN_SSHD):
         # sshd's privilege separation directory, which the guests' sshd
         # needs (systemd-tmpfiles makes it on a booted host).
         os.makedirs(RUN_SSHD, mode=0o755)
         open(state.path('made-run-sshd'), 'w').close()
-    control.write_configs(state)
+    openstack.write_configs(state)
     fabric.build(state)
     for node in layout.COMPUTES:
         card.build(state, node, layout.CARD_VFS, layout.PORT_SPEED_MBPS)
@@ -198,44 +199,44 @@ def up(state, args):
         fabric.start_ovs(state, node)
     log('namespaces, fabric, SR-IOV cards and Open vSwitch up')
     check_capacity(state, args)
-    control.start_mariadb(state)
-    control.start_rabbitmq(state)
+    infra.start_mariadb(state)
+    infra.start_rabbitmq(state)
     log('MariaDB and RabbitMQ up')
-    control.start_keystone(state, fresh=True)
-    control.provision(state, 'identity')
+    openstack.start_keystone(state, fresh=True)
+    openstack.provision(state, 'identity')
     log('Keystone up, service users and endpoints made')
-    control.start_placement(state, fresh=True)
-    control.start_glance(state, fresh=True)
-    control.start_nova_controller(state, fresh=True)
-    control.start_neutron_server(state, fresh=True)
+    openstack.start_placement(state, fresh=True)
+    openstack.start_glance(state, fresh=True)
+    openstack.start_nova_controller(state, fresh=True)
+    openstack.start_neutron_server(state, fresh=True)
     for name, port in (('placement', 'placement'), ('glance', 'glance'),
                        ('nova-api', 'nova'), ('neutron-api', 'neutron')):
-        control.wait_http(state, name, 'http://%s:%d/' % (
+        infra.wait_http(state, name, 'http://%s:%d/' % (
             layout.CONTROLLER_IP, layout.PORTS[port]), timeout=180)
     check_alive(state)
     log('Placement, Glance, Nova and Neutron APIs up')
     for node in layout.NODES:
-        control.start_node_agents(state, node)
+        openstack.start_node_agents(state, node)
     for node in layout.COMPUTES:
-        control.start_node_sshd(state, node)
+        infra.start_node_sshd(state, node)
     time.sleep(5)
     check_alive(state)
-    control.provision(state, 'wait', '240', timeout=300)
+    openstack.provision(state, 'wait', '240', timeout=300)
     check_alive(state)
-    control.manage(state, [state.bin('nova-manage'), '--config-file',
-                           state.path('etc', 'nova', 'nova.conf'),
-                           'cell_v2', 'discover_hosts'])
+    openstack.manage(state, [state.bin('nova-manage'), '--config-file',
+                             state.path('etc', 'nova', 'nova.conf'),
+                             'cell_v2', 'discover_hosts'])
     log('nova-compute on %s and all Neutron agents up',
         ', '.join(n.name for n in layout.COMPUTES))
     image = state.path('data', 'lab-guest.img')
     with open(image, 'wb') as f:
         f.write(b'sriov-lab guest: the hypervisor makes a network namespace '
                 b'with sshd and iperf3; this image has no disk content.\n')
-    made = control.provision(state, 'resources', image)
+    made = openstack.provision(state, 'resources', image)
     with open(state.path('resources.json'), 'w') as f:
         json.dump(made, f, indent=1)
     with open(state.path('inventory.json'), 'w') as f:
-        json.dump(control.provision(state, 'inventory'), f, indent=1)
+        json.dump(openstack.provision(state, 'inventory'), f, indent=1)
     ws = tempest_conf.write_workspace(state, made)
     log('lab up; Tempest workspace: %s', ws)
     print(ws)
@@ -268,10 +269,10 @@ def check_capacity(state, args):
 
 
 def smoke(state, args):
-    s = control.secrets_of(state)
+    s = infra.secrets_of(state)
     res = subprocess.run(
         [state.bin('python'), '-m', 'lab.smoke'],
-        env=dict(os.environ, **control.service_env(state, {
+        env=dict(os.environ, **infra.service_env(state, {
             'OS_PASSWORD': s['admin'], 'SRIOV_LAB_DIR': state.root,
             'PYTHONPATH': layout.repo_root()})), timeout=900)
     return res.returncode
@@ -338,7 +339,7 @@ def leftovers(state, args):
     """
     with open(state.path('inventory.json')) as f:
         before = json.load(f)
-    now = control.provision(state, 'inventory')
+    now = openstack.provision(state, 'inventory')
     extra = {kind: {rid: name for rid, name in items.items()
                     if rid not in before.get(kind, {})}
              for kind, items in now.items()}

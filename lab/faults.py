@@ -19,9 +19,10 @@ import json
 import os
 
 from lab import card
-from lab import control
+from lab import infra
 from lab import layout
 from lab.nic import faults as nic_faults
+from lab import openstack
 from lab import proc
 
 #: slow-port: the wire runs at this fraction of the port speed, as a link
@@ -131,14 +132,14 @@ def inject(state, name, node_name=None, log=print):
     elif name == 'slow-port':
         card.set_wire_speed(node, layout.PORT_SPEED_MBPS * SLOW_FRACTION)
     elif name == 'sriov-agent-down':
-        proc.stop(state, control.sriov_agent_service(node))
+        proc.stop(state, openstack.sriov_agent_service(node))
         log('waiting until Neutron counts the SR-IOV agent of %s dead '
             '(at most %d s)' % (node.name, AGENT_DEAD_TIMEOUT))
-        control.provision(state, 'agent-dead', 'NIC Switch agent',
-                          node.name, str(AGENT_DEAD_TIMEOUT),
-                          timeout=AGENT_DEAD_TIMEOUT + 60)
+        openstack.provision(state, 'agent-dead', 'NIC Switch agent',
+                            node.name, str(AGENT_DEAD_TIMEOUT),
+                            timeout=AGENT_DEAD_TIMEOUT + 60)
     elif name == 'host-ssh-down':
-        proc.stop(state, control.sshd_service(node))
+        proc.stop(state, infra.sshd_service(node))
     _save(state, active(state) + [(name, node.name)])
     log('fault in force: %s on %s: %s' % (name, node.name,
                                           BY_NAME[name].what))
@@ -154,15 +155,15 @@ def clear(state, log=print):
         if name == 'slow-port':
             card.set_wire_speed(node, layout.PORT_SPEED_MBPS)
         elif name == 'sriov-agent-down':
-            control.start_sriov_agent(state, node)
+            openstack.start_sriov_agent(state, node)
         elif name == 'host-ssh-down':
-            control.start_node_sshd(state, node)
+            infra.start_node_sshd(state, node)
     for node in {node_named(n) for name, n in faults
                  if name in nic_faults.CARD_FAULTS}:
         card.firmware(state, node).set_faults(())
     if any(name == 'sriov-agent-down' for name, _ in faults):
         log('waiting until every Neutron agent is alive again')
-        control.provision(state, 'wait', '180', timeout=240)
+        openstack.provision(state, 'wait', '180', timeout=240)
     _save(state, [])
     log('cleared: %s' % (', '.join('%s on %s' % f for f in faults) or
                          'no fault was in force'))

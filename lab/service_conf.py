@@ -2,7 +2,7 @@
 
 Pure functions of the lab's state folder (only its paths are used) and its
 secrets: no file is read or written here, so every file's sections can be
-unit-tested (lab/tests/test_service_conf.py). ``control.write_configs``
+unit-tested (lab/tests/test_service_conf.py). ``openstack.write_configs``
 writes them with ``inifile``.
 """
 

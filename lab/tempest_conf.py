@@ -9,7 +9,7 @@ import hashlib
 import os
 
 from lab import capacity
-from lab import control
+from lab import infra
 from lab import inifile
 from lab import layout
 from lab import proc
@@ -135,7 +135,7 @@ def ensure_tempest():
 
 
 def conf_sections(state, made):
-    s = control.secrets_of(state)
+    s = infra.secrets_of(state)
     return {
         'DEFAULT': {'log_file': 'tempest.log'},
         'auth': {'admin_username': 'admin', 'admin_password': s['admin'],
@@ -197,12 +197,12 @@ def conf_sections(state, made):
                   'iperf_port': 5301,
                   'results_dir': state.path('results'),
                   # Host-level layout checks: each compute node runs an
-                  # sshd on its management address (lab.control).
+                  # sshd on its management address (lab.infra).
                   'host_addresses': ','.join(
                       '%s:%s' % (n.name, n.mgmt_ip)
                       for n in layout.COMPUTES),
                   'host_ssh_user': 'root',
-                  'host_ssh_key_path': control.host_key(state)},
+                  'host_ssh_key_path': infra.host_key(state)},
     }
 
 

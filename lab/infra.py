@@ -1,8 +1,10 @@
-"""The control plane: MariaDB, RabbitMQ and the OpenStack services.
+"""The lab's infrastructure: its secrets, its services' environment and
+sudo, MariaDB and RabbitMQ, WSGI apps under gunicorn and waiting for
+them, and each compute node's sshd for the host-level checks.
 
-Every service is the real one from PyPI (or Debian), started by hand with
-its own config under ``<state>/etc``. API services run under gunicorn on
-the management address only; the database listens on loopback only.
+MariaDB and RabbitMQ are Debian's, started by hand with their own config
+under ``<state>``; API services run under gunicorn on the management
+address only; the database listens on loopback only.
 """
 
 import json
@@ -14,15 +16,13 @@ import urllib.request
 
 from lab import card
 from lab import fabric
-from lab import inifile
 from lab import layout
 from lab import proc
-from lab import service_conf
 from lab import shim
+
 
 DB_NAMES = ('keystone', 'placement', 'glance', 'nova_api', 'nova',
             'nova_cell0', 'neutron')
-SERVICE_USERS = ('placement', 'glance', 'nova', 'neutron')
 
 
 # -- secrets ------------------------------------------------------------------
@@ -168,27 +168,12 @@ def start_rabbitmq(state):
                  env=env, user='rabbitmq')
 
 
-# -- configuration files ------------------------------------------------------
-
-def _conf(state, *parts):
-    return state.path('etc', *parts)
-
-
-def write_configs(state):
-    """Every service's configuration file (built by ``service_conf``)."""
-    os.makedirs(service_conf.lock_path(state), exist_ok=True)
-    for node in layout.COMPUTES:
-        os.makedirs(service_conf.instances_path(state, node), exist_ok=True)
-    configs = service_conf.all_configs(state, secrets_of(state))
-    for (project, name), sections in sorted(configs.items()):
-        inifile.write(_conf(state, project, name), sections)
-    shutil.copy(service_conf.paste(state, 'nova', 'api-paste.ini'),
-                _conf(state, 'nova', 'api-paste.ini'))
-
-
 # -- services -----------------------------------------------------------------
 
-def _gunicorn(state, name, app, port, env):
+def start_wsgi(state, name, app, port, env):
+    """Serve OpenStack WSGI ``app`` under gunicorn on the management
+    address, as service ``name``.
+    """
     proc.spawn(state, name, [
         state.bin('gunicorn'), '--bind', '%s:%d' % (layout.CONTROLLER_IP,
                                                     port),
@@ -213,146 +198,6 @@ def _http_ready(url):
 def wait_http(state, name, url, timeout=120):
     proc.wait_for('%s at %s' % (name, url), _http_ready(url), timeout,
                   log=state.path('logs', name + '.log'))
-
-
-def provision(state, *args, timeout=600):
-    """Run a step of lab.provision (OpenStack SDK calls, in the services'
-    venv) as admin; return what it printed last, as JSON.
-    """
-    s = secrets_of(state)
-    out = proc.run([state.bin('python'), '-m', 'lab.provision'] + list(args),
-                   env=service_env(state, {
-                       'OS_PASSWORD': s['admin'],
-                       'LAB_SERVICE_PASSWORD': s['service'],
-                       'PYTHONPATH': layout.repo_root()}),
-                   timeout=timeout)
-    return json.loads(out.strip().splitlines()[-1])
-
-
-def manage(state, cmd, env=None, timeout=600):
-    return proc.run(cmd, env=service_env(state, env), timeout=timeout)
-
-
-def start_keystone(state, fresh):
-    conf = _conf(state, 'keystone', 'keystone.conf')
-    km = [state.bin('keystone-manage'), '--config-file', conf]
-    if fresh:
-        manage(state, km + ['db_sync'])
-        for what in ('fernet_setup', 'credential_setup'):
-            manage(state, km + [what, '--keystone-user', 'root',
-                                '--keystone-group', 'root'])
-        manage(state, km + [
-            'bootstrap', '--bootstrap-username', 'admin',
-            '--bootstrap-project-name', 'admin',
-            '--bootstrap-role-name', 'admin',
-            '--bootstrap-service-name', 'keystone',
-            '--bootstrap-region-id', layout.REGION,
-            '--bootstrap-admin-url', service_conf.keystone_url(),
-            '--bootstrap-internal-url', service_conf.keystone_url(),
-            '--bootstrap-public-url', service_conf.keystone_url()],
-            env={'OS_BOOTSTRAP_PASSWORD': secrets_of(state)['admin']})
-    _gunicorn(state, 'keystone', 'keystone.wsgi.api',
-              layout.PORTS['keystone'],
-              {'OS_KEYSTONE_CONFIG_DIR': _conf(state, 'keystone'),
-               'OS_KEYSTONE_CONFIG_FILES': 'keystone.conf'})
-    wait_http(state, 'keystone', service_conf.keystone_url())
-
-
-def start_placement(state, fresh):
-    conf = _conf(state, 'placement', 'placement.conf')
-    if fresh:
-        manage(state, [state.bin('placement-manage'), '--config-file', conf,
-                       'db', 'sync'])
-    _gunicorn(state, 'placement', 'placement.wsgi.api',
-              layout.PORTS['placement'],
-              {'OS_PLACEMENT_CONFIG_DIR': _conf(state, 'placement')})
-
-
-def start_glance(state, fresh):
-    conf = _conf(state, 'glance', 'glance-api.conf')
-    for sub in ('images', 'staging', 'tasks'):
-        os.makedirs(state.path('data', 'glance', sub), exist_ok=True)
-    if fresh:
-        manage(state, [state.bin('glance-manage'), '--config-file', conf,
-                       'db_sync'])
-    _gunicorn(state, 'glance', 'glance.wsgi.api',
-              layout.PORTS['glance'],
-              {'OS_GLANCE_CONFIG_DIR': _conf(state, 'glance')})
-
-
-def start_nova_controller(state, fresh):
-    conf = _conf(state, 'nova', 'nova.conf')
-    nm = [state.bin('nova-manage'), '--config-file', conf]
-    os.makedirs(state.path('data', 'nova', 'controller'), exist_ok=True)
-    if fresh:
-        manage(state, nm + ['api_db', 'sync'])
-        manage(state, nm + ['cell_v2', 'map_cell0'])
-        manage(state, nm + ['cell_v2', 'create_cell', '--name', 'cell1'])
-        manage(state, nm + ['db', 'sync'])
-    _gunicorn(state, 'nova-api', 'nova.wsgi.osapi_compute',
-              layout.PORTS['nova'],
-              {'OS_NOVA_CONFIG_DIR': _conf(state, 'nova'),
-               # Nova's WSGI app reads its paste pipeline from the first.
-               'OS_NOVA_CONFIG_FILES': 'api-paste.ini;nova.conf'})
-    for svc in ('nova-conductor', 'nova-scheduler'):
-        proc.spawn(state, svc, [state.bin(svc), '--config-file', conf],
-                   env=service_env(state))
-
-
-def neutron_server_args(state):
-    return ['--config-file', _conf(state, 'neutron', 'neutron.conf'),
-            '--config-file', _conf(state, 'neutron', 'ml2_conf.ini')]
-
-
-def start_neutron_server(state, fresh):
-    if fresh:
-        manage(state, [state.bin('neutron-db-manage')] +
-               neutron_server_args(state) + ['upgrade', 'heads'])
-    _gunicorn(state, 'neutron-api', 'neutron.wsgi.api',
-              layout.PORTS['neutron'],
-              {'OS_NEUTRON_CONFIG_DIR': _conf(state, 'neutron'),
-               'OS_NEUTRON_CONFIG_FILES': 'neutron.conf;ml2_conf.ini'})
-    for svc in ('neutron-rpc-server', 'neutron-periodic-workers'):
-        proc.spawn(state, svc, [state.bin(svc)] + neutron_server_args(state),
-                   env=service_env(state))
-
-
-def start_node_agents(state, node):
-    """The Neutron agents and (on compute nodes) nova-compute of a node."""
-    env = service_env(state, fabric.node_ovs(state, node).env)
-    neutron_conf = _conf(state, 'neutron', 'neutron.conf')
-    proc.spawn(state, 'neutron-ovs-agent-%s' % node.name, [
-        state.bin('neutron-openvswitch-agent'), '--config-file',
-        neutron_conf, '--config-file',
-        _conf(state, 'neutron', 'ovs-%s.ini' % node.name)],
-        netns=node.netns, env=env)
-    if node.role == 'network':
-        proc.spawn(state, 'neutron-l3-agent', [
-            state.bin('neutron-l3-agent'), '--config-file', neutron_conf,
-            '--config-file', _conf(state, 'neutron', 'l3-network.ini')],
-            netns=node.netns, env=env)
-    else:
-        start_sriov_agent(state, node)
-        proc.spawn(state, 'nova-compute-%s' % node.name, [
-            state.bin('nova-compute'), '--config-file',
-            _conf(state, 'nova', 'nova-%s.conf' % node.name)],
-            netns=node.netns, env=env)
-
-
-def sriov_agent_service(node):
-    return 'neutron-sriov-agent-%s' % node.name
-
-
-def start_sriov_agent(state, node):
-    """Neutron's SR-IOV agent, with the node's card as its hardware."""
-    env = service_env(state, fabric.node_ovs(state, node).env)
-    proc.spawn(state, sriov_agent_service(node), [
-        state.bin('python'), '-m', 'lab.sriov_agent', '--config-file',
-        _conf(state, 'neutron', 'neutron.conf'), '--config-file',
-        _conf(state, 'neutron', 'sriov-%s.ini' % node.name)],
-        netns=node.netns, env=dict(env, PYTHONPATH=layout.repo_root(),
-                                   SRIOV_LAB_NIC_DIR=card.card_dir(
-                                       state, node)))
 
 
 # -- host access -------------------------------------------------------------
