@@ -150,7 +150,7 @@ class Firmware:
             st[str(index)].update(mac=mac, vlan=int(vlan or 0))
             vf_state = dict(st[str(index)])
         self._program_spoofchk(index, vf_state, faults)
-        if {'vlan-leak', 'unicast-leak'} & set(faults):
+        if set(nic_faults.LEAK_FAULTS) & set(faults):
             self._program_leak(faults)
 
     def set_link_state(self, index, link_state):

@@ -498,6 +498,10 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
         except lib_exc.SSHTimeout as exc:
             self.fail(self.ssh_failure(vm, client, exc, via))
 
+    def guest_interface(self, vm):
+        """``(name, mac, mtu)`` of the guest's NIC with its fixed IP."""
+        return layout.interface_of(self.guest_exec(vm, 'ip addr'), vm.ip)
+
     def ssh_failure(self, vm, client, exc, via=None):
         """One message for a guest that cannot be reached over SSH, with
         the tail of its console, as Tempest's own remote client logs it:

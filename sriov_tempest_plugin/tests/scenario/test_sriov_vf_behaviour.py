@@ -22,7 +22,6 @@ from tempest.lib.common.utils import test_utils
 from tempest.lib import decorators
 from tempest.lib import exceptions as lib_exc
 
-from sriov_tempest_plugin import layout
 from sriov_tempest_plugin.tests.scenario import base
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import vf
@@ -93,11 +92,6 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
                 'set [sriov] trusted_vfs = False' % (trusted, exc))
 
     # -- helpers ------------------------------------------------------------
-
-    def _interface(self, vm):
-        """``(name, mac, mtu)`` of the guest's NIC with its fixed IP."""
-        return layout.interface_of(self.guest_exec(vm, 'ip addr'),
-                                   vm.ip)
 
     def _send_arp(self, sender, eth_src, arp_mac, peer, peer_mac, iface):
         try:
@@ -174,7 +168,7 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         and reported it DOWN.
         """
         iface, mac, _ = ifaces[0]
-        now = self._interface(vm)[1]
+        now = self.guest_interface(vm)[1]
         if now == mac:
             return
         refused = self._set_mac(vm, iface, mac)
@@ -217,7 +211,7 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         """
         a, b = self.vms['a'], self.vms['b']
         self.check_host_vf_flags(a, 'port security on', spoofchk=True)
-        ifaces = (self._interface(a), self._interface(b))
+        ifaces = (self.guest_interface(a), self.guest_interface(b))
         self.addCleanup(self._restore_peer_entry, a, b, ifaces)
         a_mac = ifaces[0][1]
         control = self._control(a, b, ifaces)
@@ -245,7 +239,7 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         host_addresses). Port security is restored afterwards.
         """
         a, b = self.vms['a'], self.vms['b']
-        ifaces = (self._interface(a), self._interface(b))
+        ifaces = (self.guest_interface(a), self.guest_interface(b))
         self.addCleanup(self._restore_peer_entry, a, b, ifaces)
         self.addCleanup(self._update_port, a, port_security_enabled=True,
                         security_groups=[self.secgroup['id']])
@@ -312,7 +306,7 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         if not mtu:
             raise self.skipException('the network has no mtu attribute '
                                      '(Neutron extension net-mtu)')
-        name, _, guest_mtu = self._interface(a)
+        name, _, guest_mtu = self.guest_interface(a)
         self.assertEqual(
             mtu, guest_mtu,
             'the VF %s in %s has MTU %d, the network %s has %d: the guest '
@@ -349,7 +343,7 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
                 '"true" in Nova [pci] device_spec to boot a trusted port on')
         t, b = self.vms['t'], self.vms['b']
         self.check_host_vf_flags(t, 'trusted port', trust=True)
-        ifaces = (self._interface(t), self._interface(b))
+        ifaces = (self.guest_interface(t), self.guest_interface(b))
         t_iface, t_mac, _ = ifaces[0]
         self.addCleanup(self._restore_mac, t, b, ifaces)
         new = vf.local_mac()
@@ -396,7 +390,7 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         """
         a, b = self.vms['a'], self.vms['b']
         self.check_host_vf_flags(a, 'port not trusted', trust=False)
-        ifaces = (self._interface(a), self._interface(b))
+        ifaces = (self.guest_interface(a), self.guest_interface(b))
         a_iface, a_mac, _ = ifaces[0]
         self.ping(b, a.ip)
         self.addCleanup(self._restore_mac, a, b, ifaces)
@@ -414,7 +408,7 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
                       'so nothing about the VF was tried: %s'
                       % (self._vm_name(a), new, vf.EPERM_TEXT, refused))
         if refused:
-            kept = self._interface(a)[1]
+            kept = self.guest_interface(a)[1]
             self.assertEqual(
                 a_mac, kept, '%s was refused MAC %s (%s) but its NIC now has '
                 '%s' % (self._vm_name(a), new, refused, kept))

@@ -17,7 +17,6 @@ from tempest.common import utils
 from tempest import config
 from tempest.lib import decorators
 
-from sriov_tempest_plugin import layout
 from sriov_tempest_plugin.tests.scenario import base
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import vf
@@ -127,8 +126,7 @@ class SriovVlanIsolationTest(base.SriovScenarioTest):
         """Static neighbour entries in ``vm`` for each peer's address at
         the peer's MAC (deleted at cleanup).
         """
-        iface = layout.interface_of(self.guest_exec(vm, 'ip addr'),
-                                    vm.ip)[0]
+        iface = self.guest_interface(vm)[0]
         for peer in peers:
             self.guest_exec(vm, vf.static_neigh_command(
                 peer.ip, peer.port['mac_address'], iface))
