@@ -49,6 +49,13 @@ PROBE_NETS = ('10.254.1', '10.254.2')
 #: The VFs the probes borrow (the last two of each card; all are free
 #: before nova-compute starts).
 PROBE_VFS = (layout.CARD_VFS - 2, layout.CARD_VFS - 1)
+#: A path found short is measured this many times in all, PAUSE seconds
+#: apart, and keeps its best figure: a burst of load on a shared machine
+#: (CI, 2026-12-04: every path at 45-90 % of its usual figure for one
+#: pass, 3.29 Gbit/s VF to VF where 6.2-7.8 is usual) is not what the path
+#: carries, and a machine that stays short on every pass is refused.
+TRIES = 3
+PAUSE = 20
 #: iperf3: the gate's judged stream count, a short window.
 STREAMS = 3
 DURATION = 5
@@ -74,6 +81,36 @@ def line_rate_threshold(settings):
     return verdict.line_rate_threshold_of(settings)[0]
 
 
+def short_paths(figures, settings, headroom=HEADROOM):
+    """``[(kind, topology name)]`` of the paths :func:`shortfalls` names:
+    the VF paths across the wire below ``headroom`` x the near-line-rate
+    threshold, and every path not measured.
+    """
+    by = {(f.kind, f.topology): f.gbps for f in figures}
+    threshold = line_rate_threshold(settings)
+    short = []
+    for topo in topology.TOPOLOGIES:
+        for kind in KINDS:
+            key = (kind, topo.name)
+            if key not in by or (kind == 'direct' and topo.crosses_wire
+                                 and by[key] < headroom * threshold):
+                short.append(key)
+    return short
+
+
+def best_of(*passes):
+    """[Figure] with each path's best figure over ``passes`` ([Figure]
+    each), in the order of the first pass that measured it.
+    """
+    best = {}
+    for figures in passes:
+        for f in figures:
+            key = (f.kind, f.topology)
+            if key not in best or f.gbps > best[key].gbps:
+                best[key] = f
+    return list(best.values())
+
+
 def shortfalls(figures, settings, headroom=HEADROOM):
     """Sentences, one per line-rate verdict the lab cannot pass with
     ``headroom`` on this machine: ``lab up`` refuses such a machine.
@@ -86,17 +123,17 @@ def shortfalls(figures, settings, headroom=HEADROOM):
     by = {(f.kind, f.topology): f.gbps for f in figures}
     threshold = line_rate_threshold(settings)
     problems = []
-    for topo in topology.TOPOLOGIES:
-        if ('direct', topo.name) not in by or ('normal', topo.name) not in by:
-            problems.append('%s: not measured' % topo.name)
+    for kind, name in short_paths(figures, settings, headroom):
+        if (kind, name) not in by:
+            line = '%s: not measured' % name
+            if line not in problems:
+                problems.append(line)
             continue
-        direct = by[('direct', topo.name)]
-        if topo.crosses_wire and direct < headroom * threshold:
-            problems.append(
-                '%s carries %.3f Gbit/s; a healthy gate needs >= %.3f '
-                '(%.2f x the near-line-rate threshold %.3f Gbit/s)'
-                % (describe('direct', topo.name), direct,
-                   headroom * threshold, headroom, threshold))
+        problems.append(
+            '%s carries %.3f Gbit/s; a healthy gate needs >= %.3f '
+            '(%.2f x the near-line-rate threshold %.3f Gbit/s)'
+            % (describe(kind, name), by[(kind, name)],
+               headroom * threshold, headroom, threshold))
     return problems
 
 
@@ -298,12 +335,17 @@ def iperf3(client_ns, server_ns, server_ip, attempts=3):
                         % (client_ns, server_ns, server_ip, attempts, error))
 
 
-def measure(state, log=lambda *a: None):
-    """[Figure] of the six paths (direct and normal x three topologies)."""
+def measure(state, log=lambda *a: None, only=None):
+    """[Figure] of the six paths (direct and normal x three topologies).
+
+    :param only: ``[(kind, topology name)]``: measure just these paths.
+    """
     c1, c2 = layout.COMPUTES
     figures = []
     for kind in KINDS:
         for topo in topology.TOPOLOGIES:
+            if only is not None and (kind, topo.name) not in only:
+                continue
             routed = topo.routed
             far = c1 if topo.same_host else c2
             vlans = PROBE_VLANS if routed else PROBE_VLANS[:1] * 2
