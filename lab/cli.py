@@ -246,6 +246,8 @@ def check_capacity(state, args):
     """Measure the emulated paths; refuse a machine that cannot carry the
     gate's thresholds with headroom (lab.capacity).
     """
+    log('load average before measuring: %.2f %.2f %.2f (1, 5, 15 min)',
+        *os.getloadavg())
     figures = capacity.measure(state, log)
     thresholds = tempest_conf.threshold_values()
     for attempt in range(2, capacity.TRIES + 1):
@@ -256,6 +258,7 @@ def check_capacity(state, args):
             'again in %d s (pass %d of %d, each keeps its best figure)',
             len(short), capacity.PAUSE, attempt, capacity.TRIES)
         time.sleep(capacity.PAUSE)
+        log('load average: %.2f %.2f %.2f', *os.getloadavg())
         figures = capacity.best_of(figures, capacity.measure(
             state, log, only=short))
     capacity.save(state.path('capacity.json'), figures)
