@@ -48,7 +48,7 @@ node's, so the margin is wider than the paper's."""),
         ['same_subnet_different_hosts', 'different_subnets_same_host'],
         """\
 The latency verdict (SR-IOV ping p50 <= normal p50) is judged across the
-wire and through the router; same host is measured and recorded only.
+wire and through the router; same host is recorded, its loss judged.
 There the VF path runs VF to VF through the card's embedded switch, a
 userspace Open vSwitch with userspace TSO, which costs more per small
 frame than the compute node's OVS path: p50 same host 0.419 ms direct

@@ -210,8 +210,10 @@ iperf_opts = [
                       'that came back. Default 0.04: 2 of 50.'),
     cfg.ListOpt('latency_topologies',
                 default=[t.name for t in topology.TOPOLOGIES],
-                help='Topologies the latency verdict judges; the others '
-                     'are measured and recorded only. Names: %s.' % ', '.join(
+                help='Topologies the latency verdict judges; in the '
+                     'others the p50s are recorded, not compared, and only '
+                     'the pairs\' loss (latency_max_loss) is judged. '
+                     'Names: %s.' % ', '.join(
                          t.name for t in topology.TOPOLOGIES)),
     cfg.BoolOpt('qos_checks',
                 default=True,

@@ -159,6 +159,11 @@ class LatencyVerdict(object):
 
 
 KIND = 'latency'
+#: The verdict of a topology whose latency is recorded, not compared
+#: (``[sriov] latency_topologies`` leaves it out): its pairs' loss only.
+LOSS_KIND = 'latency_loss'
+#: The kinds of latency verdicts, one per topology.
+KINDS = (KIND, LOSS_KIND)
 #: The stream count latency verdicts are filed under: no iperf3 stream,
 #: so that they never group with a throughput point's verdicts.
 STREAMS = 0
@@ -180,19 +185,13 @@ def judge(sriov, normal, margin, max_loss=DEFAULT_MAX_LOSS):
                 'compare; the connectivity tests say why'
                 % (sriov.label(), side.sent, side.vnic_type))
     threshold = normal.p50 * (1.0 - margin)
-    lossy = [side for side in (sriov, normal)
-             if side.lost > max_loss * side.sent]
+    lossy = _lossy(sriov, normal, max_loss)
     if lossy:
         return LatencyVerdict(
             KIND, sriov.topology, sriov.vnic_type, STREAMS, sriov.p50,
-            threshold, False, '%s latency: %s, more than [sriov] '
-            'latency_max_loss %.0f %% allows: the p50 of the replies that '
+            threshold, False, '%s latency: %s: the p50 of the replies that '
             'came back (%.3f vs %.3f ms) says nothing of a path that drops '
-            'frames' % (sriov.label(), '; '.join(
-                'the %s pair lost %d of %d echo requests (%.0f %%)'
-                % (side.vnic_type, side.lost, side.sent,
-                   100.0 * side.lost / side.sent) for side in lossy),
-                100 * max_loss, sriov.p50, normal.p50),
+            'frames' % (sriov.label(), lossy, sriov.p50, normal.p50),
             compared_ms=normal.p50)
     passed = sriov.p50 <= threshold
     lost = ''
@@ -214,3 +213,43 @@ def judge(sriov, normal, margin, max_loss=DEFAULT_MAX_LOSS):
     return LatencyVerdict(KIND, sriov.topology, sriov.vnic_type, STREAMS,
                           sriov.p50, threshold, passed, message,
                           compared_ms=normal.p50)
+
+
+def _lossy(sriov, normal, max_loss):
+    """What the pairs that lost more than ``max_loss`` lost, or ''."""
+    lossy = [side for side in (sriov, normal)
+             if side.lost > max_loss * side.sent]
+    if not lossy:
+        return ''
+    return '%s, more than [sriov] latency_max_loss %.0f %% allows' % (
+        '; '.join('the %s pair lost %d of %d echo requests (%.0f %%)'
+                  % (side.vnic_type, side.lost, side.sent,
+                     100.0 * side.lost / side.sent) for side in lossy),
+        100 * max_loss)
+
+
+def judge_loss(sriov, normal, max_loss=DEFAULT_MAX_LOSS):
+    """The loss verdict of a topology whose latency is recorded only.
+
+    Its p50s are not compared (``[sriov] latency_topologies`` leaves it
+    out), but a pair that lost its echo requests is a path that drops
+    frames, judged or not.
+    """
+    if sriov.topology != normal.topology:
+        raise ValueError('latency compares one topology, got %s vs %s'
+                         % (sriov.label(), normal.label()))
+    lossy = _lossy(sriov, normal, max_loss)
+    why = ('latency recorded, not compared ([sriov] latency_topologies '
+           'leaves %s out)' % sriov.topology)
+    if lossy:
+        message = '%s ping loss: %s; %s' % (sriov.label(), lossy, why)
+    else:
+        message = ('%s ping loss: %d of %d and %d of %d echo requests lost '
+                   '(the %s and normal pairs), within [sriov] '
+                   'latency_max_loss %.0f %%; %s'
+                   % (sriov.label(), sriov.lost, sriov.sent, normal.lost,
+                      normal.sent, sriov.vnic_type, 100 * max_loss, why))
+    return LatencyVerdict(
+        LOSS_KIND, sriov.topology, sriov.vnic_type, STREAMS,
+        sriov.p50 if sriov.samples_ms else None, None, not lossy, message,
+        compared_ms=normal.p50 if normal.samples_ms else None)

@@ -282,7 +282,8 @@ def latency_table(document):
                      '%.3f' % p['p99_ms'] if 'p99_ms' in p else '-',
                      '%d/%d' % (p['sent'] - p['received'], p['sent']),
                      '-' if v is None else
-                     'latency:%s' % ('pass' if v['passed'] else 'FAIL')))
+                     '%s:%s' % (v['kind'],
+                                'pass' if v['passed'] else 'FAIL')))
     return [''] + _aligned(rows)
 
 
@@ -299,7 +300,7 @@ def latency_verdicts(document):
     """``{(topology, vnic_type): latency verdict dict}`` of a document."""
     return {(v['topology'], v['vnic_type']): v
             for v in document.get('verdicts', [])
-            if v['kind'] == latency.KIND}
+            if v['kind'] in latency.KINDS}
 
 
 def latency_of(document):

@@ -215,16 +215,18 @@ class Thresholds(object):
         """The latency verdict of one topology's latency points.
 
         :param points: ``{vnic_type: latency.LatencyPoint}``; no verdict
-            unless both the SR-IOV vnic type and normal were measured, and
-            none in a topology ``latency_topologies`` leaves out (None:
-            every topology).
+            unless both the SR-IOV vnic type and normal were measured. In
+            a topology ``latency_topologies`` leaves out (None: every
+            topology) the p50s are not compared, but the pairs' loss is
+            (``latency.judge_loss``).
         """
         sriov, normal = points.get(self.vnic_type), points.get('normal')
         if sriov is None or normal is None:
             return []
         if self.latency_topologies is not None and \
                 sriov.topology not in self.latency_topologies:
-            return []
+            return [latency.judge_loss(sriov, normal,
+                                       self.latency_max_loss)]
         return [latency.judge(sriov, normal, self.latency_margin,
                               self.latency_max_loss)]
 

@@ -87,16 +87,14 @@ def _latency_table(document):
     points = document.get('latency') or []
     if not points:
         return ''
-    judged = {k: v['passed']
-              for k, v in results.latency_verdicts(document).items()}
+    judged = results.latency_verdicts(document)
     head = ('topology', 'vnic type', 'p50 ms', 'p99 ms', 'min-max ms',
             'lost', 'verdict')
     rows = ['<tr>%s</tr>' % ''.join('<th>%s</th>' % _e(h) for h in head)]
     for p in points:
-        passed = judged.get((p['topology'], p['vnic_type']))
-        cell = '-' if passed is None else 'latency: %s' % (
-            _status(passed).replace('PASSED', 'pass').replace('FAILED',
-                                                              'FAIL'))
+        v = judged.get((p['topology'], p['vnic_type']))
+        cell = '-' if v is None else '%s: %s' % (_e(v['kind']), _status(
+            v['passed']).replace('PASSED', 'pass').replace('FAILED', 'FAIL'))
         figures = (('<td class="num">%.3f</td><td class="num">%.3f</td>'
                     '<td class="num">%.3f-%.3f</td>'
                     % (p['p50_ms'], p['p99_ms'], p['min_ms'], p['max_ms']))

@@ -258,7 +258,49 @@ class LatencyTopologiesTest(base.TestCase):
         same_host = {v: dataclasses.replace(
             p, topology=topology.SAME_SUBNET_SAME_HOST.name)
             for v, p in slow.items()}
-        self.assertEqual([], thresholds.judge_latency(same_host))
+        # Not compared there: only the loss is judged, and none was lost.
+        [v] = thresholds.judge_latency(same_host)
+        self.assertEqual(('latency_loss', True), (v.kind, v.passed))
+        self.assertIsNone(v.threshold_ms)
+        self.assertIn('0 of 1 and 0 of 1 echo requests lost', v.message)
+        self.assertIn('not compared ([sriov] latency_topologies leaves '
+                      'same_subnet_same_host out)', v.message)
+
+    def test_loss_fails_where_latency_is_only_recorded(self):
+        s = self.settings(physical_network='physnet1',
+                          latency_topologies=[WIRE.name])
+        thresholds = verdict.Thresholds.of(gate.settings_summary(s, 1500))
+        name = topology.SAME_SUBNET_SAME_HOST.name
+        lossy = {'direct': latency.LatencyPoint(name, 'direct', (0.05,), 50),
+                 'normal': latency.LatencyPoint(name, 'normal',
+                                                (0.4,) * 50, 50)}
+        [v] = thresholds.judge_latency(lossy)
+        self.assertFalse(v.passed)
+        self.assertIn('the direct pair lost 49 of 50 echo requests (98 %), '
+                      'more than [sriov] latency_max_loss 4 % allows',
+                      v.message)
+        silent = dict(lossy, direct=latency.LatencyPoint(name, 'direct', (),
+                                                         50))
+        [v] = thresholds.judge_latency(silent)
+        self.assertFalse(v.passed)
+        self.assertIsNone(v.measured_ms)
+        self.assertIn('lost 50 of 50', v.message)
+
+    def test_rejudged_file_with_loss_on_a_recorded_topology(self):
+        doc = json.loads(base.fixture('results-qos-lab.json'))
+        doc['settings']['latency_topologies'] = [WIRE.name]
+        name = topology.SAME_SUBNET_SAME_HOST.name
+        doc['latency'] = [
+            {'topology': name, 'vnic_type': 'direct', 'sent': 50,
+             'received': 1, 'samples_ms': [0.05]},
+            {'topology': name, 'vnic_type': 'normal', 'sent': 50,
+             'received': 50, 'samples_ms': [0.4] * 50}]
+        out = rejudge.judge(doc)
+        [v] = [v for v in out['verdicts'] if v['kind'] == 'latency_loss']
+        self.assertFalse(v['passed'])
+        self.assertFalse(out['passed'])
+        self.assertIn('latency_loss:FAIL',
+                      '\n'.join(results_file.latency_table(out)))
 
     def test_unknown_topology_is_refused(self):
         self.assertIn('unknown topologies same_rack',
