@@ -75,8 +75,8 @@ class Inventory(object):
 
     def lines(self):
         """The inventory in words, a line per host, for the test log."""
-        out = ['%s: serves %s (PFs %s)' % (h.name, self.physnet,
-                                          ', '.join(h.pfs))
+        out = ['%s: serves %s (PFs %s)'
+               % (h.name, self.physnet, ', '.join(h.pfs))
                for h in self.hosts]
         out += ['%s: UNPROVEN: %s' % item for item in self.unproven]
         out += ['%s: left out of %s: %s' % (name, self.physnet, why)
