@@ -27,6 +27,7 @@ import typing
 
 from sriov_tempest_plugin import chart
 from sriov_tempest_plugin import results
+from sriov_tempest_plugin import tables
 from sriov_tempest_plugin import webpage
 
 
@@ -50,7 +51,7 @@ class Written(object):
 
 
 def run_text(run):
-    lines = [results.text_table(run.document)]
+    lines = [tables.text_table(run.document)]
     if run.document.get('rejudged'):
         lines.append('re-judged with %s' % ', '.join(
             '%s=%s' % kv for kv in sorted(run.document['rejudged'].items())))

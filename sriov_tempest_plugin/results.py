@@ -11,7 +11,7 @@
 #    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 #    License for the specific language governing permissions and limitations
 #    under the License.
-"""The results file of a throughput run: written, read, checked, tabled.
+"""The results file of a throughput run: written, read and checked.
 
 One JSON document per run (``format`` version 1, described in README.rst):
 the settings that judged it, then for each topology, vnic type and stream
@@ -102,8 +102,8 @@ class Results(object):
             'started': self.started,
             'iperf3_versions': sorted(self.iperf_versions),
             'settings': self.settings,
-            'points': sorted(self.points, key=_point_key),
-            'latency': sorted(self.latency, key=_latency_key),
+            'points': sorted(self.points, key=point_order),
+            'latency': sorted(self.latency, key=latency_order),
             'qos': sorted(self.qos, key=qos_key),
             'verdicts': sorted(self.verdicts, key=verdict_key),
             'passed': self.passed,
@@ -160,12 +160,12 @@ def _topology_rank(name):
             else len(TOPOLOGY_ORDER), name)
 
 
-def _point_key(p):
+def point_order(p):
     return (_topology_rank(p['topology']), p['vnic_type'] == 'normal',
             p['vnic_type'], p['streams'])
 
 
-def _latency_key(p):
+def latency_order(p):
     return (_topology_rank(p['topology']), p['vnic_type'] == 'normal',
             p['vnic_type'])
 
@@ -191,39 +191,6 @@ def verdicts_by_point(document):
         if v['kind'] not in verdict.QOS_KINDS:
             verdicts.setdefault(verdict.point_key(v), []).append(v)
     return verdicts
-
-
-def text_table(document):
-    """A plain table of a results document, for the test log."""
-    verdicts = verdicts_by_point(document)
-    header = ('topology', 'vnic', 'streams', 'median', 'min-max', 'spread',
-              'verdict')
-    rows = [header]
-    for p in sorted(document.get('points', []), key=_point_key):
-        judged = verdicts.get(verdict.point_key(p), [])
-        if judged:
-            outcome = ' '.join('%s:%s' % (v['kind'],
-                                          'pass' if v['passed'] else 'FAIL')
-                               for v in sorted(judged,
-                                               key=lambda v: v['kind']))
-        else:
-            outcome = '-'
-        if p.get('cpu_bound_samples'):
-            outcome += ' (cpu-bound)'
-        rows.append((p['topology'], p['vnic_type'], str(p['streams']),
-                     '%.2f' % p['median_gbps'],
-                     '%.2f-%.2f' % (p['min_gbps'], p['max_gbps']),
-                     '%.1f%%' % (100 * p['spread']), outcome))
-    # No gate points (only the QoS test ran): no empty table of them.
-    lines = _aligned(rows) if len(rows) > 1 else []
-    lines.extend(latency_table(document))
-    lines.extend(qos_table(document))
-    while lines and not lines[0]:
-        lines.pop(0)
-    lines.append('Gbit/s (10^9 bit/s), receiver goodput; run %s: %s'
-                 % (document.get('run_id'),
-                    'PASSED' if document.get('passed') else 'FAILED'))
-    return '\n'.join(lines)
 
 
 class ResultsFileError(ValueError):
@@ -268,34 +235,6 @@ def check(document, name='results document'):
                                       p.get('streams')))
 
 
-def latency_table(document):
-    """Lines of the latency points of a document (none: no lines)."""
-    points = sorted(document.get('latency') or [], key=_latency_key)
-    if not points:
-        return []
-    judged = latency_verdicts(document)
-    rows = [('topology', 'vnic', 'p50 ms', 'p99 ms', 'lost', 'verdict')]
-    for p in points:
-        v = judged.get((p['topology'], p['vnic_type']))
-        rows.append((p['topology'], p['vnic_type'],
-                     '%.3f' % p['p50_ms'] if 'p50_ms' in p else '-',
-                     '%.3f' % p['p99_ms'] if 'p99_ms' in p else '-',
-                     '%d/%d' % (p['sent'] - p['received'], p['sent']),
-                     '-' if v is None else
-                     '%s:%s' % (v['kind'],
-                                'pass' if v['passed'] else 'FAIL')))
-    return [''] + _aligned(rows)
-
-
-def _aligned(rows):
-    """Text lines of ``rows`` (the first is the header) in columns."""
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ['  '.join(cell.ljust(w) for cell, w in zip(row, widths))
-             .rstrip() for row in rows]
-    lines.insert(1, '  '.join('-' * w for w in widths))
-    return lines
-
-
 def latency_verdicts(document):
     """``{(topology, vnic_type): latency verdict dict}`` of a document."""
     return {(v['topology'], v['vnic_type']): v
@@ -310,25 +249,6 @@ def latency_of(document):
         out.setdefault(p['topology'], {})[p['vnic_type']] = \
             latency.LatencyPoint.of(p)
     return out
-
-
-def qos_table(document):
-    """Lines of the QoS points of a document (none: no lines)."""
-    points = sorted(document.get('qos') or [], key=qos_key)
-    if not points:
-        return []
-    judged = qos_verdicts(document)
-    rows = [('topology', 'vnic', 'streams', 'limit kbit/s', 'median',
-             'min-max', 'verdict')]
-    for p in points:
-        v = judged.get(qos_key(p))
-        rows.append((p['topology'], p['vnic_type'], str(p['streams']),
-                     str(p['max_kbps']) if p['max_kbps'] else 'none',
-                     '%.3f' % p['median_gbps'],
-                     '%.3f-%.3f' % (p['min_gbps'], p['max_gbps']),
-                     '-' if v is None else '%s:%s' % (
-                         v['kind'], 'pass' if v['passed'] else 'FAIL')))
-    return [''] + _aligned(rows)
 
 
 def qos_verdicts(document):

@@ -27,6 +27,7 @@ from sriov_tempest_plugin import gate
 from sriov_tempest_plugin import latency
 from sriov_tempest_plugin import rejudge
 from sriov_tempest_plugin import results as results_file
+from sriov_tempest_plugin import tables
 from sriov_tempest_plugin.tests.unit import base
 
 
@@ -48,7 +49,7 @@ class WriteTest(base.TestCase):
         self.assertEqual([stem + '.txt', stem + '.png', stem + '.html'],
                          written.paths())
         self.assertIsNone(written.chart_missing)
-        self.assertIn(results_file.text_table(self.doc),
+        self.assertIn(tables.text_table(self.doc),
                       self._read(written.text))
         page = self._read(written.html)
         self.assertIn('data:image/png;base64,iVBORw0KGgo', page)

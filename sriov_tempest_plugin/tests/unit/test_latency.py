@@ -20,6 +20,7 @@ from sriov_tempest_plugin import gate
 from sriov_tempest_plugin import latency
 from sriov_tempest_plugin import rejudge
 from sriov_tempest_plugin import results as results_file
+from sriov_tempest_plugin import tables
 from sriov_tempest_plugin.tests.unit import base
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import verdict
@@ -206,7 +207,7 @@ class GateLatencyTest(base.TestCase):
                          [p['vnic_type'] for p in doc['latency']])
         self.assertEqual(50, doc['latency'][0]['received'])
         self.assertIn('p50_ms', doc['latency'][0])
-        table = results_file.text_table(doc)
+        table = tables.text_table(doc)
         self.assertIn('latency:pass', table)
         self.assertTrue(doc['passed'])
         # Swapped, the SR-IOV pair is the slow one: the verdict fails.
@@ -300,7 +301,7 @@ class LatencyTopologiesTest(base.TestCase):
         self.assertFalse(v['passed'])
         self.assertFalse(out['passed'])
         self.assertIn('latency_loss:FAIL',
-                      '\n'.join(results_file.latency_table(out)))
+                      '\n'.join(tables.latency_table(out)))
 
     def test_unknown_topology_is_refused(self):
         self.assertIn('unknown topologies same_rack',

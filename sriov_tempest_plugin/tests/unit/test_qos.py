@@ -21,6 +21,7 @@ from sriov_tempest_plugin import gate
 from sriov_tempest_plugin import iperf
 from sriov_tempest_plugin import rejudge
 from sriov_tempest_plugin import results as results_file
+from sriov_tempest_plugin import tables
 from sriov_tempest_plugin.tests.unit import base
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import verdict
@@ -191,13 +192,13 @@ class QosRecordsTest(base.TestCase):
 
     def test_lab_file_tables_and_page(self):
         doc = lab_document()
-        lines = results_file.qos_table(doc)
+        lines = tables.qos_table(doc)
         self.assertIn('limit kbit/s', lines[1])
         self.assertRegex(lines[3], r'same_subnet_different_hosts\s+direct'
                          r'\s+3\s+300000\s+0\.286\s+0\.282-0\.286\s+'
                          r'qos_limit:pass')
         self.assertRegex(lines[4], r'\s+none\s+0\.922\s+.*qos_removed:pass')
-        self.assertIn('qos_limit:pass', results_file.text_table(doc))
+        self.assertIn('qos_limit:pass', tables.text_table(doc))
         page = webpage.run_section(doc)
         self.assertIn('<h3>QoS bandwidth limit</h3>', page)
         self.assertIn('qos_limit: <span class="pass">pass</span>', page)
@@ -205,7 +206,7 @@ class QosRecordsTest(base.TestCase):
     def test_text_table_of_a_qos_only_run_has_no_empty_gate_table(self):
         doc = lab_document()
         self.assertFalse(doc.get('points'))
-        text = results_file.text_table(doc)
+        text = tables.text_table(doc)
         self.assertTrue(text.startswith('topology'), text)
         self.assertNotIn('min-max   spread', text)
         self.assertIn('limit kbit/s', text.splitlines()[0])

@@ -21,6 +21,7 @@ import fixtures
 
 from sriov_tempest_plugin import iperf
 from sriov_tempest_plugin import results as results_file
+from sriov_tempest_plugin import tables
 from sriov_tempest_plugin.tests.unit import base
 from sriov_tempest_plugin import verdict
 
@@ -105,7 +106,7 @@ class ResultsTest(base.TestCase):
                              os.listdir(os.path.join(tmp, 'out')))
 
     def test_text_table(self):
-        table = results_file.text_table(self.results.document())
+        table = tables.text_table(self.results.document())
         lines = table.splitlines()
         self.assertEqual(['topology', 'vnic', 'streams', 'median', 'min-max',
                           'spread', 'verdict'], lines[0].split())
