@@ -95,8 +95,11 @@ def build(state, node, num_vfs, speed_mbps):
     _pair('wire', ns, outer, layout.FABRIC_NETNS)
     proc.ip('link', 'set', outer, 'master', 'phys', netns=layout.FABRIC_NETNS)
     set_wire_speed(node, speed_mbps)
-    # The PF and the VFs, as netdevs of the node.
+    # The PF and the VFs, as netdevs of the node; the PF with its
+    # burnt-in MAC, which the switch's filter table holds.
     _pair(nic_device.PF_DEVICE, node.netns, 'pf-rep', ns)
+    proc.ip('link', 'set', nic_device.PF_DEVICE, 'address',
+            card['pf']['mac'], netns=node.netns)
     for vf in card['vfs']:
         _pair(vf['device'], node.netns, nic_device.vf_rep(vf['index']), ns)
     # The PF is a port of the node's own Open vSwitch, whose userspace
@@ -116,7 +119,10 @@ def build(state, node, num_vfs, speed_mbps):
     # with a bad checksum, and a VF could not talk to a normal port of its
     # own host. Without tx offload on pf-rep the kernel completes both.
     proc.run(['ethtool', '-K', 'pf-rep', 'tx', 'off'], netns=ns)
-    # The embedded switch: the card's own Open vSwitch.
+    # The embedded switch: the card's own Open vSwitch, a VEB that
+    # forwards by the filter table its firmware programs (lab.nic.veb),
+    # never by learning: fail mode secure, so it forwards nothing before
+    # its table is there.
     # Hardware switching: whole GSO segments, checksums completed.
     esw = fabric.OvsInstance(state, 'nic-' + node.name, ns,
                              esw_dir(state, node), tso=True)
@@ -124,9 +130,10 @@ def build(state, node, num_vfs, speed_mbps):
     ports = ['wire', 'pf-rep'] + [nic_device.vf_rep(vf['index'])
                                   for vf in card['vfs']]
     args = ['--may-exist', 'add-br', 'esw', '--', 'set', 'bridge', 'esw',
-            'datapath_type=netdev']
+            'datapath_type=netdev', '--', 'set-fail-mode', 'esw', 'secure']
     for port in ports:
         args += ['--', '--may-exist', 'add-port', 'esw', port]
     esw.vsctl(*args)
     proc.ip('link', 'set', 'esw', 'up', netns=ns)
+    firmware(state, node).reprogram()
     return card

@@ -74,6 +74,10 @@ FAULTS = (
     Fault('lossy-vf', 'compute1', "the node's card drops about one in %d "
           "of the frames it delivers to its VFs, at random"
           % nic_faults.LOSS_EVERY),
+    Fault('no-fdb', 'compute1', "the node's card leaves the PF's "
+          "forwarding database (bridge fdb, Neutron's FDB extension) out "
+          "of its filter table: a VF's frames to an OVS port of the node "
+          "leave on the uplink only"),
     Fault('slow-port', 'compute2', "the node's wire runs at %d %% of the "
           "port speed" % (SLOW_FRACTION * 100)),
     Fault('sriov-agent-down', 'compute1', "the node's Neutron SR-IOV agent "

@@ -30,7 +30,9 @@ from lab import card
 from lab import fabric
 from lab import faults
 from lab import layout
+from lab.nic import device as nic_device
 from lab.nic import switch as nic_switch
+from lab.nic import veb as nic_veb
 from lab import provision
 
 TIMEOUT = 300
@@ -227,7 +229,8 @@ def check_direct(conn, servers, ips, addr, key):
                            % index)
     flows = subprocess.run(
         ['ip', 'netns', 'exec', spec['netns'], 'ovs-ofctl', 'dump-flows',
-         nic_switch.SWITCH, 'cookie=%s/-1' % nic_switch.spoof_cookie(index)],
+         nic_switch.SWITCH, 'table=%d,in_port=%s' % (
+             nic_veb.INGRESS, nic_device.vf_rep(index))],
         capture_output=True, text=True, check=True,
         env=dict(os.environ, OVS_RUNDIR=spec['ovs_dir'])).stdout
     if 'dl_src=%s' % port.mac_address not in flows or \

@@ -13,6 +13,15 @@ VF_STRIDE = 2
 LINK_AUTO, LINK_ENABLE, LINK_DISABLE = 0, 1, 2
 
 
+def pf_mac(pf_address):
+    """The PF's burnt-in MAC: Intel's OUI, then the PF's PCI bus and
+    function (a lab has one card per node, so each is its own).
+    """
+    _, bus, rest = pf_address.split(':')
+    function = int(rest.split('.')[1], 16)
+    return '90:e2:ba:%02x:00:%02x' % (int(bus, 16), function)
+
+
 def vf_device(index):
     return '%sv%d' % (PF_DEVICE, index)
 
@@ -41,6 +50,7 @@ def spec(pf_address, num_vfs, physnet, speed_mbps, netns=None,
     return {
         'netns': netns, 'ovs_dir': ovs_dir,
         'pf': {'device': PF_DEVICE, 'address': pf_address,
+               'mac': pf_mac(pf_address),
                'vendor_id': VENDOR_ID, 'product_id': PF_PRODUCT_ID},
         'vfs': [{'index': i, 'device': vf_device(i),
                  'address': vf_pci_address(pf_address, i),

@@ -31,12 +31,9 @@ from lab.nic import device as nic_device
 CARD_FAULTS = ('wrong-vlan', 'vlan-leak', 'unicast-leak', 'vf-link-down',
                'no-link-state', 'no-spoofchk', 'sticky-spoofchk',
                'no-rate-limit', 'stuck-rate', 'small-mtu', 'no-trust',
-               'trust-all', 'late-grant', 'host-no-vfs', 'lossy-vf')
+               'trust-all', 'late-grant', 'host-no-vfs', 'lossy-vf',
+               'no-fdb')
 
-
-#: The faults that forward VF frames across VLANs (``lab.nic.switch``'s
-#: leak flows, programmed again whenever a VF's VLAN or MAC changes).
-LEAK_FAULTS = ('vlan-leak', 'unicast-leak')
 #: Seconds after which ``late-grant`` lets the new MAC's frames through.
 LATE_GRANT_DELAY = 3
 #: ``lossy-vf`` drops one frame in this many, each by an independent draw.

@@ -9,6 +9,7 @@ from lab.nic import device as nic_device
 from lab.nic import faults as nic_faults
 from lab.nic import state as nic_state
 from lab.nic import switch as nic_switch
+from lab.nic import veb as nic_veb
 
 
 class Firmware:
@@ -33,48 +34,34 @@ class Firmware:
     def _ns(self, *cmd):
         return ['ip', 'netns', 'exec', self._spec['netns']] + list(cmd)
 
-    def _vsctl(self, *args):
-        self.run(self._ns('ovs-vsctl', '--timeout=10', *args),
-                 {'OVS_RUNDIR': self._spec['ovs_dir']})
-
     def _ofctl(self, *args):
         self.run(self._ns('ovs-ofctl', '--timeout=10', *args),
                  {'OVS_RUNDIR': self._spec['ovs_dir']})
 
-    def _program_spoofchk(self, index, vf_state, faults=None):
-        """One VF's spoof-check flows, replaced in one atomic OpenFlow
-        bundle (:func:`spoof_bundle`): a NIC that keeps spoof check on
-        while it is told so again never lets a forged frame through.
+    def _program_switch(self):
+        """The switch's whole flow table again from the card's state
+        (:func:`lab.nic.veb.flows`), in one atomic OpenFlow bundle, under
+        the state's lock: the table is always the latest state's, and a
+        NIC that keeps spoof check on while it is told so again never
+        lets a forged frame through.
         """
-        faults = self.card.faults() if faults is None else faults
-        fd, path = tempfile.mkstemp(prefix='spoof-%d-' % index,
-                                    suffix='.flows', dir=self.card.directory)
-        try:
-            with os.fdopen(fd, 'w') as f:
-                f.write(''.join(
-                    line + '\n' for line in nic_switch.spoof_bundle(
-                        index, vf_state, faults)))
-            self._ofctl('--bundle', 'add-flows', nic_switch.SWITCH, path)
-        finally:
-            os.unlink(path)
+        with self.card.state() as st:
+            vfs = {int(k): dict(v) for k, v in st.items()}
+            table = nic_veb.flows(vfs, [self._spec['pf']['mac']],
+                                  self.card.fdb(), self.card.faults())
+            fd, path = tempfile.mkstemp(prefix='esw-', suffix='.flows',
+                                        dir=self.card.directory)
+            try:
+                with os.fdopen(fd, 'w') as f:
+                    f.write(''.join(line + '\n' for line in table))
+                self._ofctl('--bundle', 'replace-flows', nic_switch.SWITCH,
+                            path)
+            finally:
+                os.unlink(path)
 
     def _program_loss(self, faults):
         self.run(self._ns('nft', nic_switch.loss_commands(
             [vf['index'] for vf in self._spec['vfs']], faults)), None)
-
-    def _program_leak(self, faults):
-        self._ofctl('del-flows', nic_switch.SWITCH,
-                    'cookie=%s/-1' % nic_switch.LEAK_COOKIE)
-        for flow in nic_switch.leak_flows(self.vfs(), faults):
-            self._ofctl('add-flow', nic_switch.SWITCH, flow)
-
-    def _program_tag(self, index, vlan, faults):
-        tag = nic_faults.effective_vlan(vlan, faults)
-        if tag:
-            self._vsctl('set', 'port', nic_device.vf_rep(index),
-                        'tag=%d' % tag)
-        else:
-            self._vsctl('clear', 'port', nic_device.vf_rep(index), 'tag')
 
     def _program_link(self, index, link_state, faults):
         # A disabled VF loses its carrier: its representor goes down.
@@ -123,12 +110,10 @@ class Firmware:
         """Program every VF's switch state again from the card's state."""
         faults = self.card.faults()
         for index, st in sorted(self.vfs().items()):
-            self._program_tag(index, st['vlan'], faults)
             self._program_link(index, st['link_state'], faults)
-            self._program_spoofchk(index, st, faults)
             self._program_rate(index, faults)
             self._program_mtu(index, faults)
-        self._program_leak(faults)
+        self._program_switch()
         self._program_loss(faults)
 
     def index_of(self, address):
@@ -144,14 +129,18 @@ class Firmware:
             return {int(k): dict(v) for k, v in st.items()}
 
     def set_mac_vlan(self, index, mac, vlan):
-        faults = self.card.faults()
-        self._program_tag(index, vlan, faults)
         with self.card.state() as st:
-            st[str(index)].update(mac=mac, vlan=int(vlan or 0))
-            vf_state = dict(st[str(index)])
-        self._program_spoofchk(index, vf_state, faults)
-        if set(nic_faults.LEAK_FAULTS) & set(faults):
-            self._program_leak(faults)
+            st[str(index)].update(mac=mac.lower(), vlan=int(vlan or 0))
+        self._program_switch()
+
+    def set_fdb(self, macs):
+        """The PF's forwarding database is ``macs`` (what the host added
+        with ``bridge fdb add <mac> dev <pf>``): the PF driver writes them
+        into the switch's filter table, so that a VF's frames to them go
+        to the PF (:mod:`lab.nic.fdb`).
+        """
+        if self.card.write_fdb(macs):
+            self._program_switch()
 
     def set_link_state(self, index, link_state):
         self._program_link(index, link_state, self.card.faults())
@@ -163,8 +152,7 @@ class Firmware:
             enabled = True
         with self.card.state() as st:
             st[str(index)]['spoofchk'] = bool(enabled)
-            vf_state = dict(st[str(index)])
-        self._program_spoofchk(index, vf_state)
+        self._program_switch()
 
     def set_trust(self, index, enabled):
         with self.card.state() as st:
@@ -206,10 +194,8 @@ class Firmware:
         passes that source MAC, and the PF reports it.
         """
         with self.card.state() as st:
-            vf_state = st[str(index)]
-            vf_state['mac'] = mac.lower()
-            vf_state = dict(vf_state)
-        self._program_spoofchk(index, vf_state, self.card.faults())
+            st[str(index)]['mac'] = mac.lower()
+        self._program_switch()
 
     def set_rates(self, index, rates_mbps):
         """Set the VF's rates, in Mbit/s.

@@ -30,6 +30,10 @@ class Card:
     def faults_path(self):
         return os.path.join(self.directory, 'faults.json')
 
+    @property
+    def fdb_path(self):
+        return os.path.join(self.directory, 'fdb.json')
+
     def spec(self):
         with open(self.spec_path) as f:
             return json.load(f)
@@ -50,6 +54,26 @@ class Card:
         with open(self.faults_path + '.tmp', 'w') as f:
             json.dump(sorted(names), f)
         os.replace(self.faults_path + '.tmp', self.faults_path)
+
+    def fdb(self):
+        """The unicast MACs in the PF's forwarding database, a sorted list
+        (``lab.nic.fdb`` keeps it as the host's ``bridge fdb`` says).
+        """
+        try:
+            with open(self.fdb_path) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return []
+
+    def write_fdb(self, macs):
+        """Keep ``macs`` as the PF's FDB; whether that changed it."""
+        macs = sorted({m.lower() for m in macs})
+        if macs == self.fdb():
+            return False
+        with open(self.fdb_path + '.tmp', 'w') as f:
+            json.dump(macs, f)
+        os.replace(self.fdb_path + '.tmp', self.fdb_path)
+        return True
 
     def write_spec(self, card):
         os.makedirs(self.directory, exist_ok=True)

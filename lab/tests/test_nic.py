@@ -10,6 +10,7 @@ from lab.nic import firmware as nic_firmware
 from lab.nic import iproute as nic_iproute
 from lab.nic import state as nic_state
 from lab.nic import switch as nic_switch
+from lab.nic import veb as nic_veb
 
 
 class AddressTest(unittest.TestCase):
@@ -62,24 +63,6 @@ class StateTest(unittest.TestCase):
             with card.state() as st:
                 self.assertEqual(101, st['1']['vlan'])
                 self.assertEqual(nic_state.initial_vf_state(), st['0'])
-
-
-class SpoofCheckTest(unittest.TestCase):
-
-    def test_on_with_a_mac_drops_other_sources_at_the_representor(self):
-        state = dict(nic_state.initial_vf_state(), mac='fa:16:3e:00:00:01')
-        self.assertEqual(
-            ['cookie=0x5f03,priority=100,in_port=vf3-rep,'
-             'dl_src=fa:16:3e:00:00:01,actions=NORMAL',
-             'cookie=0x5f03,priority=90,in_port=vf3-rep,actions=drop'],
-            nic_switch.spoof_flows(3, state))
-
-    def test_off_or_without_a_mac_nothing_is_filtered(self):
-        self.assertEqual([], nic_switch.spoof_flows(
-            0, nic_state.initial_vf_state()))
-        state = dict(nic_state.initial_vf_state(), mac='fa:16:3e:00:00:01',
-                     spoofchk=False)
-        self.assertEqual([], nic_switch.spoof_flows(0, state))
 
 
 def fixture(name):
@@ -176,7 +159,7 @@ class FaultTest(unittest.TestCase):
 
         def record(cmd, env):
             # A flows file is read as the switch reads it: at the call.
-            if 'add-flows' in cmd:
+            if 'replace-flows' in cmd:
                 with open(cmd[-1]) as f:
                     cmd = cmd + [f.read()]
             calls.append(cmd)
@@ -198,78 +181,38 @@ class FaultTest(unittest.TestCase):
         self.assertFalse(nic_faults.link_up(nic_device.LINK_DISABLE,
                                             {'no-link-state', 'vf-link-down'}))
 
-    def test_spoof_flows_replaced_in_one_bundle(self):
-        state = dict(nic_state.initial_vf_state(), mac='fa:16:3e:00:00:01')
-        self.assertEqual(
-            ['delete cookie=0x5f03/-1',
-             'add cookie=0x5f03,priority=100,in_port=vf3-rep,'
-             'dl_src=fa:16:3e:00:00:01,actions=NORMAL',
-             'add cookie=0x5f03,priority=90,in_port=vf3-rep,actions=drop'],
-            nic_switch.spoof_bundle(3, state))
-        self.assertEqual(['delete cookie=0x5f03/-1'],
-                         nic_switch.spoof_bundle(3, state, {'no-spoofchk'}))
+    def _table(self, calls):
+        """The flow table of the last ``replace-flows`` among ``calls``."""
+        return [c for c in calls if 'replace-flows' in c][-1][-1]
+
+    def test_the_whole_table_is_replaced_in_one_bundle(self):
         with tempfile.TemporaryDirectory() as d:
             fw, calls = self._firmware(d)
-            fw.set_mac_vlan(1, 'fa:16:3e:00:00:02', 100)
-            [bundle] = [c for c in calls if 'add-flows' in c]
+            fw.set_mac_vlan(1, 'FA:16:3E:00:00:02', 100)
+            [bundle] = [c for c in calls if 'replace-flows' in c]
             self.assertEqual(['ip', 'netns', 'exec', 'card-ns', 'ovs-ofctl',
-                              '--timeout=10', '--bundle', 'add-flows',
+                              '--timeout=10', '--bundle', 'replace-flows',
                               'esw'], bundle[:-2])
-            want = nic_switch.spoof_bundle(1, fw.vfs()[1])
+            want = nic_veb.flows(fw.vfs(), [fw.spec['pf']['mac']])
             self.assertEqual(''.join(line + '\n' for line in want),
                              bundle[-1])
+            self.assertIn('in_port=vf1-rep,dl_src=fa:16:3e:00:00:02,'
+                          'actions=mod_vlan_vid:100', bundle[-1])
             # The flows file is gone once the switch has it.
             self.assertFalse(os.path.exists(bundle[-2]))
 
-    def test_no_spoofchk_programs_no_filter(self):
-        state = dict(nic_state.initial_vf_state(), mac='fa:16:3e:00:00:01')
-        self.assertEqual([], nic_switch.spoof_flows(3, state, {'no-spoofchk'}))
-
-    def test_leak_forwards_to_vfs_of_other_vlans_only(self):
-        vfs = {0: {'vlan': 100}, 1: {'vlan': 100}, 2: {'vlan': 101},
-               3: {'vlan': 0}}
-        self.assertEqual([], nic_switch.leak_flows(vfs, set()))
-        self.assertEqual(
-            ['cookie=0x1eac,priority=110,in_port=vf0-rep,actions=NORMAL,'
-             'output:vf2-rep',
-             'cookie=0x1eac,priority=110,in_port=vf1-rep,actions=NORMAL,'
-             'output:vf2-rep',
-             'cookie=0x1eac,priority=110,in_port=vf2-rep,actions=NORMAL,'
-             'output:vf0-rep,output:vf1-rep'],
-            nic_switch.leak_flows(vfs, {'vlan-leak'}))
-
-    def test_unicast_leak_forwards_known_macs_of_other_vlans_only(self):
-        vfs = {0: {'vlan': 100, 'mac': 'fa:16:3e:00:00:00'},
-               1: {'vlan': 100, 'mac': 'fa:16:3e:00:00:01'},
-               2: {'vlan': 101, 'mac': 'fa:16:3e:00:00:02'},
-               3: {'vlan': 101, 'mac': nic_device.NO_MAC},
-               4: {'vlan': 0, 'mac': 'fa:16:3e:00:00:04'}}
-        self.assertEqual(
-            ['cookie=0x1eac,priority=110,in_port=vf0-rep,'
-             'dl_dst=fa:16:3e:00:00:02,actions=output:vf2-rep',
-             'cookie=0x1eac,priority=110,in_port=vf1-rep,'
-             'dl_dst=fa:16:3e:00:00:02,actions=output:vf2-rep',
-             'cookie=0x1eac,priority=110,in_port=vf2-rep,'
-             'dl_dst=fa:16:3e:00:00:00,actions=output:vf0-rep',
-             'cookie=0x1eac,priority=110,in_port=vf2-rep,'
-             'dl_dst=fa:16:3e:00:00:01,actions=output:vf1-rep',
-             'cookie=0x1eac,priority=110,in_port=vf3-rep,'
-             'dl_dst=fa:16:3e:00:00:00,actions=output:vf0-rep',
-             'cookie=0x1eac,priority=110,in_port=vf3-rep,'
-             'dl_dst=fa:16:3e:00:00:01,actions=output:vf1-rep'],
-            nic_switch.leak_flows(vfs, {'unicast-leak'}))
+    def test_fdb_entries_reach_the_table_once(self):
         with tempfile.TemporaryDirectory() as d:
             fw, calls = self._firmware(d)
-            fw.set_faults({'unicast-leak'})
+            fw.set_fdb(['FA:16:3E:00:00:99'])
+            self.assertIn('dl_dst=fa:16:3e:00:00:99,actions=output:pf-rep',
+                          self._table(calls))
             del calls[:]
-            # A VF given out later is programmed too.
-            fw.set_mac_vlan(0, 'fa:16:3e:00:00:00', 100)
-            fw.set_mac_vlan(1, 'fa:16:3e:00:00:01', 101)
-            self.assertIn(['ip', 'netns', 'exec', 'card-ns', 'ovs-ofctl',
-                           '--timeout=10', 'add-flow', 'esw',
-                           'cookie=0x1eac,priority=110,in_port=vf1-rep,'
-                           'dl_dst=fa:16:3e:00:00:00,actions=output:vf0-rep'],
-                          calls)
+            fw.set_fdb(['fa:16:3e:00:00:99'])
+            self.assertEqual([], calls)
+            fw.set_faults({'no-fdb'})
+            self.assertNotIn('fa:16:3e:00:00:99', self._table(calls))
+            self.assertEqual(['fa:16:3e:00:00:99'], fw.card.fdb())
 
     def test_faults_apply_to_vfs_given_out_before_and_after(self):
         with tempfile.TemporaryDirectory() as d:
@@ -277,16 +220,14 @@ class FaultTest(unittest.TestCase):
             fw.set_mac_vlan(0, 'fa:16:3e:00:00:01', 100)
             del calls[:]
             fw.set_faults({'wrong-vlan', 'vf-link-down'})
-            self.assertIn(['ip', 'netns', 'exec', 'card-ns', 'ovs-vsctl',
-                           '--timeout=10', 'set', 'port', 'vf0-rep',
-                           'tag=101'], calls)
+            self.assertIn('in_port=vf0-rep,dl_src=fa:16:3e:00:00:01,'
+                          'actions=mod_vlan_vid:101', self._table(calls))
             self.assertIn(['ip', 'netns', 'exec', 'card-ns', 'ip', 'link',
                            'set', 'vf0-rep', 'down'], calls)
             del calls[:]
             fw.set_mac_vlan(1, 'fa:16:3e:00:00:02', 200)
-            self.assertIn(['ip', 'netns', 'exec', 'card-ns', 'ovs-vsctl',
-                           '--timeout=10', 'set', 'port', 'vf1-rep',
-                           'tag=201'], calls)
+            self.assertIn('in_port=vf1-rep,dl_src=fa:16:3e:00:00:02,'
+                          'actions=mod_vlan_vid:201', self._table(calls))
             # The card's state keeps what it was told.
             self.assertEqual(200, fw.vfs()[1]['vlan'])
             fw.set_faults(())
@@ -394,8 +335,7 @@ class FaultTest(unittest.TestCase):
             del calls[:]
             fw.set_spoofchk(0, False)
             self.assertTrue(fw.vfs()[0]['spoofchk'])
-            self.assertIn('actions=drop', ' '.join(' '.join(c)
-                                                   for c in calls))
+            self.assertIn('in_port=vf0-rep,actions=drop', self._table(calls))
 
     def _untrusted_0_trusted_1(self, fw):
         """VF 0 and 1 given out with MACs the hypervisor set; 1 trusted."""
@@ -422,8 +362,8 @@ class FaultTest(unittest.TestCase):
             # Trusted: the card takes it, and spoof check follows it.
             self.assertTrue(fw.request_mac(1, '02:00:00:00:00:0b'))
             self.assertEqual('02:00:00:00:00:0b', fw.vfs()[1]['mac'])
-            flows = ' '.join(' '.join(c) for c in calls)
-            self.assertIn('in_port=vf1-rep,dl_src=02:00:00:00:00:0b', flows)
+            self.assertIn('in_port=vf1-rep,dl_src=02:00:00:00:00:0b',
+                          self._table(calls))
             self.assertIn(['vf 1     link/ether 02:00:00:00:00:0b brd '
                            'ff:ff:ff:ff:ff:ff, vlan 100, spoof checking on, '
                            'link-state auto, trust on'],
@@ -461,7 +401,7 @@ class FaultTest(unittest.TestCase):
             fw.grant_mac(0, '02:00:00:00:00:0A')
             self.assertEqual('02:00:00:00:00:0a', fw.vfs()[0]['mac'])
             self.assertIn('in_port=vf0-rep,dl_src=02:00:00:00:00:0a',
-                          ' '.join(' '.join(c) for c in calls))
+                          self._table(calls))
 
     def test_host_no_vfs_reports_no_vf_line(self):
         vfs = HostReportTest.VFS
