@@ -143,6 +143,12 @@ def start_node_agents(state, node):
     """The Neutron agents and (on compute nodes) nova-compute of a node."""
     env = infra.service_env(state, fabric.node_ovs(state, node).env)
     neutron_conf = _conf(state, 'neutron', 'neutron.conf')
+    if node.role != 'network':
+        # The card's PF driver: the PF's FDB into the switch's table.
+        proc.spawn(state, 'nic-fdb-%s' % node.name, [
+            state.bin('python'), '-m', 'lab.nic.fdb',
+            card.card_dir(state, node)],
+            netns=node.netns, env=dict(env, PYTHONPATH=layout.repo_root()))
     proc.spawn(state, 'neutron-ovs-agent-%s' % node.name, [
         state.bin('neutron-openvswitch-agent'), '--config-file',
         neutron_conf, '--config-file',

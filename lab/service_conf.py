@@ -196,7 +196,7 @@ def ovs_agent(node):
     mappings = ['%s:%s' % (layout.PHYSNET, layout.PHYS_BRIDGE)]
     if node.role == 'network':
         mappings.append('%s:%s' % (layout.PUBLIC_PHYSNET, layout.EXT_BRIDGE))
-    return {
+    conf = {
         'DEFAULT': {'host': node.name},
         'ovs': {'bridge_mappings': mappings, 'datapath_type': 'netdev',
                 'integration_bridge': 'br-int',
@@ -207,6 +207,16 @@ def ovs_agent(node):
         'securitygroup': {'firewall_driver': 'iptables_hybrid',
                           'enable_security_group': True},
     }
+    if node.role != 'network':
+        # A compute node's PF is shared by its VFs and its OVS ports: the
+        # NIC's switch forwards by its filter table, so a VF reaches a
+        # normal port of its own host only through the PF's FDB, which
+        # Neutron's FDB extension fills with the normal ports' MACs (as
+        # a real SR-IOV + OVS deployment must enable it).
+        conf['agent']['extensions'] = 'fdb'
+        conf['FDB'] = {'shared_physical_device_mappings': '%s:%s' % (
+            layout.PHYSNET, nic_device.PF_DEVICE)}
+    return conf
 
 
 def sriov_agent(node):

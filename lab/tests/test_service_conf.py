@@ -74,6 +74,17 @@ class ServiceConfTest(unittest.TestCase):
                       if m.startswith(layout.PUBLIC_PHYSNET + ':')]
             self.assertEqual(node.role == 'network', bool(public), node.name)
 
+    def test_compute_ovs_agents_fill_the_pfs_fdb(self):
+        # A VF reaches an OVS port of its host through the PF's FDB only.
+        for node in layout.NODES:
+            conf = self.configs[('neutron', 'ovs-%s.ini' % node.name)]
+            if node.role == 'network':
+                self.assertNotIn('FDB', conf)
+                continue
+            self.assertEqual('fdb', conf['agent']['extensions'])
+            self.assertEqual('%s:ens1f0' % layout.PHYSNET,
+                             conf['FDB']['shared_physical_device_mappings'])
+
     def test_secrets_only_where_a_service_needs_them(self):
         """A password appears only as a password or inside a URL."""
         for (project, name), sections in self.configs.items():
