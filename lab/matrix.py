@@ -125,6 +125,12 @@ ROWS = (
         (GATE + 'test_bandwidth_limit_direct_same_subnet_different_hosts',),
         'with the bandwidth limit deleted, same_subnet_different_hosts/'
         'direct/3 streams: median', ci=False),
+    # The card's switch forwards by its filter table (lab.nic.veb): with
+    # the PF's FDB left out, compute1's direct guest's frames to the normal
+    # guest of its host leave on the wire and never come back.
+    Row('no-fdb', 'test_sriov_connectivity.*test_mixed',
+        (CONN + 'test_mixed_direct_normal_same_subnet_same_host',),
+        "Enable Neutron's FDB extension"),
     Row('host-ssh-down', 'test_sriov_datapath_layout',
         (LAYOUT + 'test_host_no_ovs_hops_direct',
          LAYOUT + 'test_host_ovs_hops_normal'),
@@ -158,7 +164,10 @@ ROWS = (
 #:   layout families, which the other rows' faults act on too; with it,
 #:   unicast-leak, which acts only on frames to the MAC of a VF of another
 #:   VLAN, which only the isolation test sends (their other VFs of two
-#:   VLANs talk through the router, to its MAC);
+#:   VLANs talk through the router, to its MAC), and no-fdb, which acts
+#:   only on a VF's frames to an OVS port of its own host, which only the
+#:   mixed connectivity test sends (the other families' direct guests talk
+#:   to VFs, or through the router);
 #: - lossy-vf drops frames to every direct guest of compute1, which the
 #:   other rows' tests have too: it runs alone;
 #: - vlan-leak needs two VLANs on compute1 (isolation only); host-ssh-down
@@ -172,7 +181,7 @@ CI_RUNS = (
     ('vf-link-down',),
     ('no-spoofchk', 'no-link-state', 'small-mtu', 'trust-all'),
     ('sticky-spoofchk', 'no-rate-limit', 'late-grant'),
-    ('host-no-vfs', 'unicast-leak'),
+    ('host-no-vfs', 'unicast-leak', 'no-fdb'),
     ('lossy-vf',),
     ('vlan-leak', 'host-ssh-down', 'slow-port'),
 )
