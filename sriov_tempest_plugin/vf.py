@@ -148,3 +148,26 @@ def max_tx_rate_mbps(max_kbps):
     if not max_kbps:
         return 0
     return max(1, int(max_kbps / 1000.0 + 0.5))
+
+
+#: Why a VF port and a normal (OVS) port of one host may not reach each
+#: other: a NIC's embedded switch forwards by its filter table.
+FDB_HINT = (
+    'a VF reaches a normal (OVS) port of its own host only when the NIC\'s '
+    'embedded switch sends frames for that port\'s MAC to the PF; a real '
+    'NIC forwards by its filter table, so without that entry they leave on '
+    'the uplink and do not come back. Enable Neutron\'s FDB extension on '
+    'the host\'s OVS agent ([agent] extensions = fdb, [FDB] '
+    'shared_physical_device_mappings = <physnet>:<PF>), which adds the '
+    'normal ports\' MACs to the PF\'s forwarding database')
+
+
+def reach_hint(a_vnic_type, a_host, b_vnic_type, b_host):
+    """:data:`FDB_HINT` when one end is a VF port (``direct``) and the
+    other a normal port of the same host, else None: the hint a failed
+    ping between them ends with.
+    """
+    kinds = {a_vnic_type, b_vnic_type}
+    if a_host and a_host == b_host and kinds == {'direct', 'normal'}:
+        return FDB_HINT
+    return None

@@ -19,17 +19,7 @@ from tempest.lib import decorators
 from sriov_tempest_plugin import layout
 from sriov_tempest_plugin.tests.scenario import base
 from sriov_tempest_plugin import topology
-
-
-#: Why a VF and an OVS port of one host may not meet, for the mixed test.
-MIXED_HINT = (
-    'a VF reaches a normal (OVS) port of its own host only when the NIC\'s '
-    'embedded switch sends frames for that port\'s MAC to the PF; a real '
-    'NIC forwards by its filter table, so without that entry they leave on '
-    'the uplink and do not come back. Enable Neutron\'s FDB extension on '
-    'the host\'s OVS agent ([agent] extensions = fdb, [FDB] '
-    'shared_physical_device_mappings = <physnet>:<PF>), which adds the '
-    'normal ports\' MACs to the PF\'s forwarding database')
+from sriov_tempest_plugin import vf
 
 
 class SriovConnectivityTest(base.SriovScenarioTest):
@@ -51,7 +41,9 @@ class SriovConnectivityTest(base.SriovScenarioTest):
         client, server = (self.vms[n] for n in self.plan.pairs[key])
         self._check(client, server)
 
-    def _check(self, client, server, why=None):
+    def _check(self, client, server):
+        why = vf.reach_hint(client.vnic_type, client.host, server.vnic_type,
+                            server.host)
         self.ping(client, server.ip, why=why)
         self.ping(server, client.ip, why=why)
         # SSH from the client guest to the server guest (a jump through the
@@ -111,4 +103,4 @@ class SriovConnectivityTest(base.SriovScenarioTest):
     def test_mixed_direct_normal_same_subnet_same_host(self):
         """A VF port and an OVS port of one network talk (VF <-> PF/OVS)."""
         sriov, normal = (self.vms[n] for n in self.plan.mixed_pair)
-        self._check(sriov, normal, why=MIXED_HINT)
+        self._check(sriov, normal)

@@ -314,7 +314,8 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
             'MTU must be at least the network\'s' % (
                 name, self._vm_name(a), guest_mtu, self.network['id'], mtu))
         for peer in (self.vms['b'], self.vms['n']):
-            self.ping(a, peer.ip)
+            self.ping(a, peer.ip, why=vf.reach_hint(
+                a.vnic_type, a.host, peer.vnic_type, peer.host))
             self.ping(a, peer.ip, size=mtu - 28,
                       why='%d-byte IP packets with DF set (the network\'s '
                           'MTU) get no answer from %s (%s port), while '

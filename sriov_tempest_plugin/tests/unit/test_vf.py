@@ -135,3 +135,23 @@ class ArpCommandTest(base.TestCase):
             self.assertEqual(2, first & 3)
             self.assertTrue(re.match(r'^([0-9a-f]{2}:){5}[0-9a-f]{2}$',
                                      mac))
+
+
+class ReachHintTest(base.TestCase):
+
+    def test_a_vf_and_a_normal_port_of_one_host_get_the_fdb_hint(self):
+        for a, b in (('direct', 'normal'), ('normal', 'direct')):
+            hint = vf.reach_hint(a, 'compute1', b, 'compute1')
+            self.assertIn("Neutron's FDB extension", hint)
+            self.assertIn('shared_physical_device_mappings', hint)
+
+    def test_no_hint_where_the_filter_table_is_not_the_cause(self):
+        # Another host: the frames cross the wire anyway.
+        self.assertIsNone(vf.reach_hint('direct', 'compute1', 'normal',
+                                        'compute2'))
+        # Two VFs, two OVS ports, or a host not known.
+        self.assertIsNone(vf.reach_hint('direct', 'compute1', 'direct',
+                                        'compute1'))
+        self.assertIsNone(vf.reach_hint('normal', 'compute1', 'normal',
+                                        'compute1'))
+        self.assertIsNone(vf.reach_hint('direct', None, 'normal', None))
