@@ -14,15 +14,14 @@ firmware on every change (``bridge monitor fdb``), and again every
     python3 -m lab.nic.fdb CARD_DIR
 """
 
-import re
 import select
 import subprocess
 import sys
 
 from lab.nic import firmware as nic_firmware
+from lab.nic import iproute as nic_iproute
 from lab import shim
 
-_MAC = re.compile(r'^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$')
 #: Seconds between full reads when ``bridge monitor`` says nothing.
 RESYNC = 5
 #: Words of ``bridge fdb show`` that take a value.
@@ -41,7 +40,7 @@ def unicast_self_macs(text, device=None):
     macs = []
     for line in text.splitlines():
         words = line.split()
-        if not words or not _MAC.match(words[0]):
+        if not words or not nic_iproute.MAC.match(words[0]):
             continue
         mac = words[0].lower()
         flags, values = set(), {}

@@ -46,8 +46,7 @@ class Firmware:
         lets a forged frame through.
         """
         with self.card.state() as st:
-            vfs = {int(k): dict(v) for k, v in st.items()}
-            table = nic_veb.flows(vfs, [self._spec['pf']['mac']],
+            table = nic_veb.flows(_vfs_of(st), [self._spec['pf']['mac']],
                                   self.card.fdb(), self.card.faults())
             fd, path = tempfile.mkstemp(prefix='esw-', suffix='.flows',
                                         dir=self.card.directory)
@@ -126,7 +125,7 @@ class Firmware:
     def vfs(self):
         """{index: state} of every VF."""
         with self.card.state() as st:
-            return {int(k): dict(v) for k, v in st.items()}
+            return _vfs_of(st)
 
     def set_mac_vlan(self, index, mac, vlan):
         with self.card.state() as st:
@@ -229,3 +228,8 @@ class Firmware:
         self.set_rates(index, {'max_tx_rate': 0, 'min_tx_rate': 0})
         with self.card.state() as st:
             st[str(index)] = nic_state.initial_vf_state()
+
+
+def _vfs_of(st):
+    """{index: VF state} of the card's state store's content."""
+    return {int(k): dict(v) for k, v in st.items()}

@@ -52,7 +52,7 @@ def ip_link_listing(args):
                             for word in ('show', 'list', 'lst'))
 
 
-_MAC = re.compile(r'^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$')
+MAC = re.compile(r'^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$')
 
 
 def link_address_change(args):
@@ -72,7 +72,7 @@ def link_address_change(args):
         elif word == 'address':
             mac = words[i + 1]
     device = device or words[0]
-    if mac is None or not _MAC.match(mac) or device in ('dev', 'group'):
+    if mac is None or not MAC.match(mac) or device in ('dev', 'group'):
         return None
     return device, mac.lower()
 

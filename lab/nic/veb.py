@@ -34,11 +34,18 @@ def _vlan_match(vlan):
     return 'dl_vlan=%d' % vlan if vlan else 'vlan_tci=0x0000/0x1fff'
 
 
-def _to_vf(vlan, rep):
-    """Actions that hand a frame of ``vlan`` to a VF: the port VLAN is
-    the card's, so the VF receives the frame untagged.
+def _tags(vfs, faults):
+    """{index: the VLAN the card really tags the VF's frames with}."""
+    return {i: nic_faults.effective_vlan(st.get('vlan'), faults)
+            for i, st in vfs.items()}
+
+
+def _to_vfs(vlan, indices):
+    """Actions that hand a frame of ``vlan`` to the VFs ``indices``: the
+    port VLAN is the card's, so a VF receives the frame untagged.
     """
-    return ('strip_vlan,' if vlan else '') + 'output:%s' % rep
+    return ('strip_vlan,' if vlan else '') + ','.join(
+        'output:%s' % nic_device.vf_rep(i) for i in indices)
 
 
 def _has_mac(vf_state):
@@ -61,8 +68,7 @@ def ingress_flows(vfs, faults=()):
     VLAN. The uplink's and the PF's frames go to the filter table as they
     are.
     """
-    tags = {i: nic_faults.effective_vlan(st.get('vlan'), faults)
-            for i, st in vfs.items()}
+    tags = _tags(vfs, faults)
     flows = []
     for index, st in sorted(vfs.items()):
         rep = nic_device.vf_rep(index)
@@ -103,8 +109,7 @@ def forward_flows(vfs, pf_macs=(), fdb=(), faults=()):
     PF and that VLAN's VFs; unknown unicast goes to the uplink, and from
     the uplink to the PF (which Open vSwitch runs promiscuous).
     """
-    tags = {i: nic_faults.effective_vlan(st.get('vlan'), faults)
-            for i, st in vfs.items()}
+    tags = _tags(vfs, faults)
     flows = []
     for index, st in sorted(vfs.items()):
         if not _has_mac(st):
@@ -114,7 +119,7 @@ def forward_flows(vfs, pf_macs=(), fdb=(), faults=()):
             match = 'vlan_tci=0x1000/0x1000'   # any VLAN (pop needs one)
         flows.append('table=%d,priority=50,%s,dl_dst=%s,actions=%s'
                      % (FORWARD, match, st['mac'],
-                        _to_vf(tags[index], nic_device.vf_rep(index))))
+                        _to_vfs(tags[index], [index])))
     pf_side = list(pf_macs)
     if 'no-fdb' not in faults:
         pf_side += [m for m in fdb if m not in pf_side]
@@ -126,11 +131,9 @@ def forward_flows(vfs, pf_macs=(), fdb=(), faults=()):
         members.setdefault(tags[index], []).append(index)
     for vlan, indices in sorted(members.items()):
         flows.append('table=%d,priority=40,%s,dl_dst=%s,actions=output:%s,'
-                     'output:%s,%s' % (
-                         FORWARD, _vlan_match(vlan), GROUP, UPLINK, PF_REP,
-                         ('strip_vlan,' if vlan else '') + ','.join(
-                             'output:%s' % nic_device.vf_rep(i)
-                             for i in indices)))
+                     'output:%s,%s' % (FORWARD, _vlan_match(vlan), GROUP,
+                                       UPLINK, PF_REP,
+                                       _to_vfs(vlan, indices)))
     flows.append('table=%d,priority=30,dl_dst=%s,actions=output:%s,'
                  'output:%s' % (FORWARD, GROUP, UPLINK, PF_REP))
     flows.append('table=%d,priority=1,in_port=%s,actions=output:%s'
