@@ -23,25 +23,3 @@ class SriovConfigError(lib_exc.InvalidConfiguration):
 
     def __init__(self, reason):
         super(SriovConfigError, self).__init__(reason=reason)
-
-
-class IperfError(Exception):
-    """iperf3 did not produce a usable measurement.
-
-    ``transient`` marks failures a fresh run may not repeat: a server not
-    listening yet, or a connection that carried nothing (a stalled TCP
-    flow). The gate runs such a measurement again, a bounded number of
-    times, and records how many attempts it took.
-    """
-
-    def __init__(self, message, transient=False):
-        super(IperfError, self).__init__(message)
-        self.transient = transient
-
-
-class GuestToolMissing(Exception):
-    """The guest image lacks a tool the tests need (iperf3)."""
-
-
-class LayoutParseError(ValueError):
-    """Host output (ip, ovs-vsctl, virsh) is not in the expected shape."""

@@ -46,9 +46,23 @@ import json
 import shlex
 import typing
 
-from sriov_tempest_plugin import exceptions
 
 GIGA = 1e9
+
+
+class IperfError(Exception):
+    """iperf3 did not produce a usable measurement.
+
+    ``transient`` marks failures a fresh run may not repeat: a server not
+    listening yet, or a connection that carried nothing (a stalled TCP
+    flow). The gate runs such a measurement again, a bounded number of
+    times, and records how many attempts it took.
+    """
+
+    def __init__(self, message, transient=False):
+        super(IperfError, self).__init__(message)
+        self.transient = transient
+
 
 #: Printed between the JSON documents of parallel clients.
 _SEPARATOR = '==== sriov-tempest-plugin iperf3 client %d ===='
@@ -176,7 +190,7 @@ def _split_documents(text):
 def _load(text):
     text = (text or '').strip()
     if not text:
-        raise exceptions.IperfError(
+        raise IperfError(
             'iperf3 printed nothing; is iperf3 installed in the guest image '
             '([sriov] image_ref) and did the client start?')
     try:
@@ -184,17 +198,16 @@ def _load(text):
     except ValueError as exc:
         first_line = text.splitlines()[0][:200]
         if not text.startswith('{'):
-            raise exceptions.IperfError(
+            raise IperfError(
                 'iperf3 did not print JSON; it said: %r. Check that the '
                 'image ([sriov] image_ref) has iperf3 3.x, which supports '
                 '--json.' % first_line)
-        raise exceptions.IperfError(
+        raise IperfError(
             'iperf3 JSON output is truncated or corrupt (%s); the client '
             'was probably killed before it finished (timeout or lost SSH '
             'session)' % exc)
     if not isinstance(doc, dict):
-        raise exceptions.IperfError('iperf3 JSON is not an object: %r'
-                                    % text[:200])
+        raise IperfError('iperf3 JSON is not an object: %r' % text[:200])
     return doc
 
 
@@ -225,7 +238,7 @@ def parse_document(text):
     doc = _load(text)
     if doc.get('error'):
         peer = doc.get('start', {}).get('connecting_to', {}).get('host')
-        raise exceptions.IperfError(
+        raise IperfError(
             'iperf3 reported an error%s: %s' % (
                 ' talking to %s' % peer if peer else '', doc['error']),
             transient='Connection refused' in str(doc['error']))
@@ -234,12 +247,12 @@ def parse_document(text):
     received = end.get('sum_received')
     sent = end.get('sum_sent')
     if not received or not sent:
-        raise exceptions.IperfError(
+        raise IperfError(
             'iperf3 JSON has no end.sum_received/sum_sent: the test did not '
             'finish (truncated run?)')
     received_bps = _number(received, 'bits_per_second')
     if not received_bps or not received.get('bytes'):
-        raise exceptions.IperfError(
+        raise IperfError(
             'iperf3 ran but the receiver got no data (0 bytes in %.1f s): '
             'the connection was set up, then traffic was blocked or '
             'dropped' % (_number(received, 'seconds') or 0.0),
@@ -269,7 +282,7 @@ def combine(runs):
     command) it falls back to the plain sum of the clients' rates.
     """
     if not runs:
-        raise exceptions.IperfError('no iperf3 runs to combine')
+        raise IperfError('no iperf3 runs to combine')
     if len(runs) == 1:
         return runs[0]
     retransmits = [r.retransmits for r in runs]
@@ -311,12 +324,12 @@ def parse_client_output(text):
     for index, doc in enumerate(docs):
         try:
             runs.append(parse_document(doc))
-        except exceptions.IperfError as exc:
+        except IperfError as exc:
             errors.append((('client %d: %s' % (index, exc)
                             if len(docs) > 1 else str(exc)), exc.transient))
     if errors:
-        raise exceptions.IperfError('; '.join(e[0] for e in errors),
-                                    transient=all(e[1] for e in errors))
+        raise IperfError('; '.join(e[0] for e in errors),
+                         transient=all(e[1] for e in errors))
     return combine(runs)
 
 
@@ -336,7 +349,7 @@ def sample(start_servers, run_client, duration, describe, warn,
     :param describe: names the run in messages, e.g. ``iperf3 from a to
         10.0.0.5 (3 streams)``.
     :param warn: ``warn(message)`` for each run taken again.
-    :raises exceptions.IperfError: a failure that is not transient, or the
+    :raises IperfError: a failure that is not transient, or the
         last attempt's, with the attempt in its message.
     """
     for attempt in range(1, attempts + 1):
@@ -344,14 +357,14 @@ def sample(start_servers, run_client, duration, describe, warn,
         output = run_client()
         try:
             run = parse_client_output(output)
-        except exceptions.IperfError as exc:
+        except IperfError as exc:
             if exc.transient and attempt < attempts:
                 warn('%s, attempt %d of %d: %s; running it again'
                      % (describe, attempt, attempts, exc))
                 continue
-            raise exceptions.IperfError('%s, attempt %d of %d: %s'
-                                        % (describe, attempt, attempts, exc),
-                                        exc.transient)
+            raise IperfError('%s, attempt %d of %d: %s'
+                             % (describe, attempt, attempts, exc),
+                             exc.transient)
         if run.skewed(duration) and attempt < attempts:
             warn('%s, attempt %d of %d: the clients\' windows spread %.2f s '
                  'beyond one window; running it again'

@@ -34,7 +34,10 @@ import shlex
 import typing
 from xml.etree import ElementTree
 
-from sriov_tempest_plugin import exceptions
+
+class LayoutParseError(ValueError):
+    """Host output (ip, ovs-vsctl, virsh) is not in the expected shape."""
+
 
 #: The devices of the OVS hybrid plug, in the order a frame crosses them.
 HYBRID_CHAIN = ('tap', 'qbr', 'qvb', 'qvo')
@@ -146,7 +149,7 @@ def parse_ip_link(text):
         elif records and raw.strip():
             records[-1].extend(parts)
         elif raw.strip():
-            raise exceptions.LayoutParseError(
+            raise LayoutParseError(
                 'not "ip link" output: %r' % raw[:120])
     links = {}
     for parts in records:
@@ -165,7 +168,7 @@ def parse_ip_link(text):
                 if not vf:
                     # Never dropped: a VF line not understood would hide
                     # the port's VF and its flags.
-                    raise exceptions.LayoutParseError(
+                    raise LayoutParseError(
                         'VF line of %s not understood (want "vf N MAC '
                         '<mac>", "vf N link/ether <mac>" or "vf N '
                         'link/infiniband <address>"): %r' % (
@@ -191,7 +194,7 @@ def parse_ovs_interfaces(text):
         name_col = headings.index('name')
         ids_col = headings.index('external_ids')
     except (ValueError, KeyError, TypeError) as exc:
-        raise exceptions.LayoutParseError(
+        raise LayoutParseError(
             'not "ovs-vsctl --format=json --columns=name,external_ids list '
             'Interface" output (%s): %r' % (exc, (text or '')[:120]))
     interfaces = {}
@@ -453,7 +456,7 @@ def interface_of(ip_addr_text, address):
             return (link.group('name'),
                     mac.group('mac').lower() if mac else None,
                     int(link.group('mtu')))
-    raise exceptions.LayoutParseError(
+    raise LayoutParseError(
         'no interface holds %s in the guest\'s "ip addr":\n%s'
         % (address, ip_addr_text))
 
@@ -463,7 +466,7 @@ def normalize_pci(address):
     match = re.match(r'^(?:([0-9a-fA-F]{1,4}):)?([0-9a-fA-F]{1,2}):'
                      r'([0-9a-fA-F]{1,2})\.([0-7])$', address or '')
     if not match:
-        raise exceptions.LayoutParseError('not a PCI address: %r' % address)
+        raise LayoutParseError('not a PCI address: %r' % address)
     domain, bus, slot, function = match.groups()
     return '%04x:%02x:%02x.%x' % (int(domain or '0', 16), int(bus, 16),
                                   int(slot, 16), int(function))
@@ -497,7 +500,7 @@ def libvirt_interfaces(xml_text):
     try:
         root = ElementTree.fromstring(xml_text)
     except ElementTree.ParseError as exc:
-        raise exceptions.LayoutParseError('not libvirt domain XML: %s' % exc)
+        raise LayoutParseError('not libvirt domain XML: %s' % exc)
     result = []
     for iface in root.findall('./devices/interface'):
         source = iface.find('source')

@@ -22,7 +22,6 @@ from tempest.lib import decorators
 from tempest.lib import exceptions as lib_exc
 import testtools
 
-from sriov_tempest_plugin import exceptions
 from sriov_tempest_plugin import gate
 from sriov_tempest_plugin import iperf
 from sriov_tempest_plugin import latency
@@ -102,7 +101,7 @@ class SriovThroughputTest(base.SriovScenarioTest):
         try:
             return iperf.sample(start_servers, run_client, s.iperf_duration,
                                 describe, LOG.warning)
-        except exceptions.IperfError as exc:
+        except iperf.IperfError as exc:
             self.fail(str(exc))
 
     def _latency(self, topo, pair, hosts):

@@ -16,7 +16,6 @@
 import json
 import shlex
 
-from sriov_tempest_plugin import exceptions
 from sriov_tempest_plugin import iperf
 from sriov_tempest_plugin.tests.unit import base
 
@@ -36,7 +35,7 @@ class CommandTest(base.TestCase):
         # the parser (which calls it transient), not end the SSH command.
         cmd = iperf.client_command('10.0.0.5', 5201, 3, 10, 2, 'streams')
         self.assertTrue(cmd.endswith(' 2>&1 || true'))
-        with self.assertRaises(exceptions.IperfError) as ctx:
+        with self.assertRaises(iperf.IperfError) as ctx:
             iperf.parse_client_output(
                 base.fixture('iperf3-3.12-error-refused.json'))
         self.assertTrue(ctx.exception.transient)
@@ -196,7 +195,7 @@ class ParseTest(base.TestCase):
 
     def test_error_object_is_reported(self):
         exc = self.assertRaises(
-            exceptions.IperfError, iperf.parse_client_output,
+            iperf.IperfError, iperf.parse_client_output,
             base.fixture('iperf3-3.12-error-refused.json'))
         self.assertIn('unable to connect to server: Connection refused',
                       str(exc))
@@ -207,7 +206,7 @@ class ParseTest(base.TestCase):
         bad = base.fixture('iperf3-3.12-error-unreachable.json')
         text = '\n'.join([iperf._SEPARATOR % 0, good,
                           iperf._SEPARATOR % 1, bad])
-        exc = self.assertRaises(exceptions.IperfError,
+        exc = self.assertRaises(iperf.IperfError,
                                 iperf.parse_client_output, text)
         self.assertIn('client 1: ', str(exc))
         self.assertIn('Connection timed out', str(exc))
@@ -222,7 +221,7 @@ class ParseTest(base.TestCase):
         doc['end']['sum_received']['bits_per_second'] = 0.0
         text = '\n'.join([iperf._SEPARATOR % 0, good,
                           iperf._SEPARATOR % 1, json.dumps(doc)])
-        exc = self.assertRaises(exceptions.IperfError,
+        exc = self.assertRaises(iperf.IperfError,
                                 iperf.parse_client_output, text)
         self.assertIn('client 1: iperf3 ran but the receiver got no data',
                       str(exc))
@@ -234,26 +233,26 @@ class ParseTest(base.TestCase):
         text = '\n'.join([
             iperf._SEPARATOR % 0, json.dumps(doc), iperf._SEPARATOR % 1,
             base.fixture('iperf3-3.12-error-unreachable.json')])
-        exc = self.assertRaises(exceptions.IperfError,
+        exc = self.assertRaises(iperf.IperfError,
                                 iperf.parse_client_output, text)
         self.assertFalse(exc.transient)
 
     def test_truncated_json(self):
         exc = self.assertRaises(
-            exceptions.IperfError, iperf.parse_client_output,
+            iperf.IperfError, iperf.parse_client_output,
             base.fixture('iperf3-3.12-truncated.json'))
         self.assertIn('truncated', str(exc))
         self.assertFalse(exc.transient)
 
     def test_missing_iperf3_text(self):
         exc = self.assertRaises(
-            exceptions.IperfError, iperf.parse_client_output,
+            iperf.IperfError, iperf.parse_client_output,
             'sh: iperf3: not found\n')
         self.assertIn('image_ref', str(exc))
         self.assertIn('iperf3: not found', str(exc))
 
     def test_empty_output(self):
-        exc = self.assertRaises(exceptions.IperfError,
+        exc = self.assertRaises(iperf.IperfError,
                                 iperf.parse_client_output, '')
         self.assertIn('printed nothing', str(exc))
 
@@ -261,7 +260,7 @@ class ParseTest(base.TestCase):
         doc = json.loads(base.fixture('iperf3-3.12-1stream.json'))
         doc['end']['sum_received']['bytes'] = 0
         doc['end']['sum_received']['bits_per_second'] = 0.0
-        exc = self.assertRaises(exceptions.IperfError,
+        exc = self.assertRaises(iperf.IperfError,
                                 iperf.parse_client_output, json.dumps(doc))
         self.assertIn('receiver got no data', str(exc))
         self.assertTrue(exc.transient)
@@ -269,7 +268,7 @@ class ParseTest(base.TestCase):
     def test_unfinished_run_without_end_sums(self):
         doc = json.loads(base.fixture('iperf3-3.12-1stream.json'))
         doc['end'] = {}
-        exc = self.assertRaises(exceptions.IperfError,
+        exc = self.assertRaises(iperf.IperfError,
                                 iperf.parse_client_output, json.dumps(doc))
         self.assertIn('sum_received', str(exc))
 
@@ -304,7 +303,7 @@ class SampleTest(base.TestCase):
 
     def test_unreachable_server_fails_at_once(self):
         exc = self.assertRaises(
-            exceptions.IperfError, self._sample,
+            iperf.IperfError, self._sample,
             [base.fixture('iperf3-3.12-error-unreachable.json')])
         self.assertIn('iperf3 from a to 10.0.0.5 (3 streams), attempt 1 of '
                       '3', str(exc))
@@ -312,7 +311,7 @@ class SampleTest(base.TestCase):
 
     def test_three_transient_failures_end_it(self):
         refused = base.fixture('iperf3-3.12-error-refused.json')
-        exc = self.assertRaises(exceptions.IperfError, self._sample,
+        exc = self.assertRaises(iperf.IperfError, self._sample,
                                 [refused] * 3)
         self.assertIn('attempt 3 of 3', str(exc))
         self.assertEqual(2, len(self.warnings))

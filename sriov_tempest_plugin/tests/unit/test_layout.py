@@ -15,7 +15,6 @@
 
 import json
 
-from sriov_tempest_plugin import exceptions
 from sriov_tempest_plugin import layout
 from sriov_tempest_plugin.tests.unit import base
 
@@ -58,7 +57,7 @@ class NamesTest(base.TestCase):
         self.assertEqual('0000:82:10.4', layout.normalize_pci('82:10.4'))
         self.assertEqual('0000:82:10.4', layout.normalize_pci('0000:82:10.4'))
         self.assertEqual('0000:0a:02.1', layout.normalize_pci('0:A:2.1'))
-        self.assertRaises(exceptions.LayoutParseError, layout.normalize_pci,
+        self.assertRaises(layout.LayoutParseError, layout.normalize_pci,
                           'eth0')
 
 
@@ -115,7 +114,7 @@ class IpLinkTest(base.TestCase):
                                                 vf.trust))
 
     def test_not_ip_link(self):
-        self.assertRaises(exceptions.LayoutParseError, layout.parse_ip_link,
+        self.assertRaises(layout.LayoutParseError, layout.parse_ip_link,
                           'bash: ip: command not found')
 
 
@@ -133,7 +132,7 @@ class OvsTest(base.TestCase):
                              base.fixture('ovs-vsctl-list-ports-br-int.txt')))
 
     def test_not_ovs_json(self):
-        self.assertRaises(exceptions.LayoutParseError,
+        self.assertRaises(layout.LayoutParseError,
                           layout.parse_ovs_interfaces, 'ovs-vsctl: unix:...')
 
 
@@ -287,7 +286,7 @@ class OthersVfLinesTest(base.TestCase):
     def test_vf_line_not_understood_is_refused(self):
         text = base.fixture('ip-link-neutron-pci-lib.txt').replace(
             'vf 1 MAC 00:00:00:00:00:11', 'vf 1 link/foo 11')
-        with self.assertRaisesRegex(exceptions.LayoutParseError,
+        with self.assertRaisesRegex(layout.LayoutParseError,
                                     'VF line of p7p1 not understood'):
             layout.parse_ip_link(text)
 
@@ -485,7 +484,7 @@ class LibvirtTest(base.TestCase):
         self.assertIn('no <interface> with MAC', findings[0])
 
     def test_bad_xml(self):
-        self.assertRaises(exceptions.LayoutParseError,
+        self.assertRaises(layout.LayoutParseError,
                           layout.libvirt_interfaces, 'error: no domain')
 
 

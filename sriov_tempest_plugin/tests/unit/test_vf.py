@@ -17,7 +17,6 @@ import random
 import re
 import shlex
 
-from sriov_tempest_plugin import exceptions
 from sriov_tempest_plugin import layout
 from sriov_tempest_plugin.tests.unit import base
 from sriov_tempest_plugin import vf
@@ -38,10 +37,10 @@ class InterfaceTest(base.TestCase):
         self.assertTrue(re.match(r'^([0-9a-f]{2}:){5}[0-9a-f]{2}$', mac))
 
     def test_address_not_held(self):
-        self.assertRaises(exceptions.LayoutParseError,
+        self.assertRaises(layout.LayoutParseError,
                           layout.interface_of,
                           base.fixture('ip-addr-guest.txt'), '10.100.0.33')
-        self.assertRaises(exceptions.LayoutParseError,
+        self.assertRaises(layout.LayoutParseError,
                           layout.interface_of,
                           base.fixture('ip-addr-guest.txt'), '127.0.0.2')
 
