@@ -18,8 +18,12 @@ normal, ...          the same, each end behind the compute node's OVS
                      plugs a normal port
 ===================  ====================================================
 
-and then judges the figures against the gate's own thresholds with the
-headroom a healthy run needs (:data:`HEADROOM`). A machine whose VF paths
+at each stream count the gate judges there, in the gate's own iperf3 mode
+and window (:data:`GATE`, which the lab's tempest.conf sets too; the
+commands and the reading of their output are the plugin's,
+:mod:`sriov_tempest_plugin.iperf`), and then judges the figures against
+the gate's own thresholds with the headroom a healthy run needs
+(:data:`HEADROOM`). A machine whose VF paths
 cannot carry the near-line-rate threshold with that headroom is refused,
 with the path, the figure and the one needed, before the lab is used:
 never a silently red suite. A raw OVS figure that leaves the margin less
@@ -29,14 +33,15 @@ headroom is a warning (:func:`margin_notes`).
 import contextlib
 import dataclasses
 import json
-import subprocess
-import time
+import os
+import tempfile
 
 from lab import card
 from lab import fabric
 from lab import layout
 from lab.nic import device as nic_device
 from lab import proc
+from sriov_tempest_plugin import iperf
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import verdict
 
@@ -56,10 +61,21 @@ PROBE_VFS = (layout.CARD_VFS - 2, layout.CARD_VFS - 1)
 #: carries, and a machine that stays short on every pass is refused.
 TRIES = 3
 PAUSE = 20
-#: iperf3: the gate's judged stream count, a short window.
-STREAMS = 3
-DURATION = 5
-OMIT = 1
+#: How the lab's gate measures, written to its tempest.conf's [sriov]
+#: (lab.tempest_conf) and measured by the probes: each VF path at each
+#: line_rate_streams count, each OVS path at each margin_streams count,
+#: in iperf_mode with iperf_omit + iperf_duration seconds per run. On
+#: 2026-12-02 a probe of 3 streams in one client for 5 s measured 0.918
+#: Gbit/s routed where the gate's medians at 5 streams in processes mode
+#: were 0.79-0.89: a probe must measure what is judged.
+GATE = {
+    'streams': [1, 3, 5],
+    'line_rate_streams': [3, 5],
+    'margin_streams': [3, 5],
+    'iperf_mode': 'processes',
+    'iperf_duration': 10,
+    'iperf_omit': 2,
+}
 PORT = 5299
 KINDS = ('direct', 'normal')
 
@@ -68,12 +84,37 @@ KINDS = ('direct', 'normal')
 class Figure(object):
     kind: str           # 'direct' (VF) or 'normal' (OVS)
     topology: str       # a sriov_tempest_plugin.topology name
+    streams: int        # parallel connections (GATE's iperf_mode)
     gbps: float
 
+    @property
+    def point(self):
+        return (self.kind, self.topology, self.streams)
 
-def describe(kind, topology_name):
+
+def judged_streams(kind, gate=None):
+    """The stream counts the gate judges on a path of ``kind``: the
+    line-rate verdict's for a VF path, the margin verdict's for an OVS
+    path (its figure is the margin's denominator).
+    """
+    gate = gate or GATE
+    return tuple(sorted(set(gate['line_rate_streams' if kind == 'direct'
+                                 else 'margin_streams'])))
+
+
+def points(gate=None):
+    """Every ``(kind, topology name, streams)`` the probes measure."""
+    return [(kind, topo.name, n) for kind in KINDS
+            for topo in topology.TOPOLOGIES
+            for n in judged_streams(kind, gate)]
+
+
+def describe(kind, topology_name, streams=None):
     what = {'direct': 'VF', 'normal': 'OVS port'}[kind]
-    return '%s path, %s' % (what, topology_name.replace('_', ' '))
+    text = '%s path, %s' % (what, topology_name.replace('_', ' '))
+    if streams is not None:
+        text += ', %d stream%s' % (streams, 's' if streams > 1 else '')
+    return text
 
 
 def line_rate_threshold(settings):
@@ -81,102 +122,109 @@ def line_rate_threshold(settings):
     return verdict.line_rate_threshold_of(settings)[0]
 
 
-def short_paths(figures, settings, headroom=HEADROOM):
-    """``[(kind, topology name)]`` of the paths :func:`shortfalls` names:
-    the VF paths across the wire below ``headroom`` x the near-line-rate
-    threshold, and every path not measured.
+def short_paths(figures, settings, headroom=HEADROOM, gate=None):
+    """``[(kind, topology name, streams)]`` of the points
+    :func:`shortfalls` names: a VF path across the wire below ``headroom``
+    x the near-line-rate threshold at a stream count the gate judges, and
+    every point not measured.
     """
-    by = {(f.kind, f.topology): f.gbps for f in figures}
+    by = {f.point: f.gbps for f in figures}
     threshold = line_rate_threshold(settings)
     short = []
-    for topo in topology.TOPOLOGIES:
-        for kind in KINDS:
-            key = (kind, topo.name)
-            if key not in by or (kind == 'direct' and topo.crosses_wire
-                                 and by[key] < headroom * threshold):
-                short.append(key)
+    for point in points(gate):
+        kind, name, _ = point
+        crosses = topology.BY_NAME[name].crosses_wire
+        if point not in by or (kind == 'direct' and crosses
+                               and by[point] < headroom * threshold):
+            short.append(point)
     return short
 
 
 def best_of(*passes):
-    """[Figure] with each path's best figure over ``passes`` ([Figure]
+    """[Figure] with each point's best figure over ``passes`` ([Figure]
     each), in the order of the first pass that measured it.
     """
     best = {}
     for figures in passes:
         for f in figures:
-            key = (f.kind, f.topology)
-            if key not in best or f.gbps > best[key].gbps:
-                best[key] = f
+            if f.point not in best or f.gbps > best[f.point].gbps:
+                best[f.point] = f
     return list(best.values())
 
 
-def shortfalls(figures, settings, headroom=HEADROOM):
+def shortfalls(figures, settings, headroom=HEADROOM, gate=None):
     """Sentences, one per line-rate verdict the lab cannot pass with
     ``headroom`` on this machine: ``lab up`` refuses such a machine.
 
-    :param figures: [Figure], both kinds for each topology measured.
+    :param figures: [Figure] of :func:`points`.
     :param settings: the lab's ``[sriov]`` thresholds
         (``port_speed_gbps``, ``line_rate_fraction``,
         ``margin_over_normal``).
     """
-    by = {(f.kind, f.topology): f.gbps for f in figures}
+    by = {f.point: f.gbps for f in figures}
     threshold = line_rate_threshold(settings)
     problems = []
-    for kind, name in short_paths(figures, settings, headroom):
-        if (kind, name) not in by:
-            line = '%s: not measured' % name
-            if line not in problems:
-                problems.append(line)
+    for point in short_paths(figures, settings, headroom, gate):
+        if point not in by:
+            problems.append('%s: not measured' % describe(*point))
             continue
         problems.append(
             '%s carries %.3f Gbit/s; a healthy gate needs >= %.3f '
             '(%.2f x the near-line-rate threshold %.3f Gbit/s)'
-            % (describe(kind, name), by[(kind, name)],
-               headroom * threshold, headroom, threshold))
+            % (describe(*point), by[point], headroom * threshold, headroom,
+               threshold))
     return problems
 
 
-def margin_notes(figures, settings, headroom=HEADROOM):
-    """Sentences, one per topology whose raw figures leave the margin
-    verdict less than ``headroom``.
+def margin_notes(figures, settings, headroom=HEADROOM, gate=None):
+    """Sentences, one per topology and stream count whose raw figures
+    leave the margin verdict less than ``headroom``.
 
     Only a warning: a probe's OVS port has no security-group rules and no
     br-int, so it is faster than a real normal port, and a raw ratio below
     the mark does not mean the gate's will be.
     """
-    by = {(f.kind, f.topology): f.gbps for f in figures}
+    by = {f.point: f.gbps for f in figures}
     factor = 1.0 + settings['margin_over_normal']
     notes = []
     for topo in topology.TOPOLOGIES:
-        direct = by.get(('direct', topo.name))
-        normal = by.get(('normal', topo.name))
-        if direct is None or not normal:
-            continue
-        if direct < headroom * factor * normal:
-            notes.append(
-                '%s carries %.3f Gbit/s, %.2fx the %s (%.3f); the margin '
-                'verdict wants >= %.2fx to pass with %.0f %% to spare '
-                '(the gate\'s own normal ports are slower than this probe)'
-                % (describe('direct', topo.name), direct, direct / normal,
-                   describe('normal', topo.name), normal,
-                   headroom * factor, (headroom - 1) * 100))
+        for n in judged_streams('normal', gate):
+            direct = by.get(('direct', topo.name, n))
+            normal = by.get(('normal', topo.name, n))
+            if direct is None or not normal:
+                continue
+            if direct < headroom * factor * normal:
+                notes.append(
+                    '%s carries %.3f Gbit/s, %.2fx the %s (%.3f); the '
+                    'margin verdict wants >= %.2fx to pass with %.0f %% to '
+                    'spare (the gate\'s own normal ports are slower than '
+                    'this probe)'
+                    % (describe('direct', topo.name, n), direct,
+                       direct / normal, describe('normal', topo.name, n),
+                       normal, headroom * factor, (headroom - 1) * 100))
     return notes
 
 
-def table(figures, settings):
+def table(figures, settings, gate=None):
     """The figures as text lines (lab status, tempest.conf comments)."""
-    by = {(f.kind, f.topology): f.gbps for f in figures}
-    lines = ['raw capacity, iperf3 -P %d between namespaces, Gbit/s:'
-             % STREAMS,
-             '  %-32s %8s %8s %7s' % ('topology', 'direct', 'normal',
-                                      'ratio')]
+    gate = gate or GATE
+    by = {f.point: f.gbps for f in figures}
+    counts = sorted(set(judged_streams('direct', gate)) |
+                    set(judged_streams('normal', gate)))
+    lines = ['raw capacity, iperf3 between namespaces (%s mode, %d s after '
+             '%d s omitted), Gbit/s:' % (gate['iperf_mode'],
+                                         gate['iperf_duration'],
+                                         gate['iperf_omit']),
+             '  %-32s %7s %8s %8s %7s' % ('topology', 'streams', 'direct',
+                                          'normal', 'ratio')]
     for topo in topology.TOPOLOGIES:
-        d, n = by.get(('direct', topo.name)), by.get(('normal', topo.name))
-        lines.append('  %-32s %8s %8s %7s' % (
-            topo.name, '%.3f' % d if d is not None else '-',
-            '%.3f' % n if n is not None else '-',
-            '%.2fx' % (d / n) if d is not None and n else '-'))
+        for n in counts:
+            d = by.get(('direct', topo.name, n))
+            m = by.get(('normal', topo.name, n))
+            lines.append('  %-32s %7d %8s %8s %7s' % (
+                topo.name, n, '%.3f' % d if d is not None else '-',
+                '%.3f' % m if m is not None else '-',
+                '%.2fx' % (d / m) if d is not None and m else '-'))
     lines.append('  near-line-rate threshold %.3f Gbit/s (x%.2f headroom: '
                  '%.3f); margin %.2fx (x%.2f headroom: %.2fx)' % (
                      line_rate_threshold(settings), HEADROOM,
@@ -194,14 +242,6 @@ def save(path, figures):
 def load(path):
     with open(path) as f:
         return [Figure(**x) for x in json.load(f)]
-
-
-def parse_iperf3(text):
-    """Receiver goodput in Gbit/s of an ``iperf3 -J`` client run."""
-    doc = json.loads(text)
-    if doc.get('error'):
-        raise proc.LabError('iperf3: %s' % doc['error'])
-    return doc['end']['sum_received']['bits_per_second'] / 1e9
 
 
 # -- the probes -----------------------------------------------------------
@@ -311,40 +351,60 @@ def router(state):
                          netns=node.netns, env=ovs.env, check=False)
 
 
-def iperf3(client_ns, server_ns, server_ip, attempts=3):
-    """Goodput (Gbit/s) from ``client_ns`` to ``server_ns``."""
-    error = None
-    for _ in range(attempts):
-        server = subprocess.Popen(
-            ['ip', 'netns', 'exec', server_ns, 'iperf3', '-s', '-1', '-p',
-             str(PORT)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def iperf3(client_ns, server_ns, server_ip, streams, gate=None,
+           log=lambda *a: None):
+    """Goodput (Gbit/s) of ``streams`` connections from ``client_ns`` to
+    ``server_ns``: one sample, taken as the gate takes one (the plugin's
+    commands, reading, and retry and skew rules, ``iperf.sample``).
+    """
+    gate = gate or GATE
+    mode = gate['iperf_mode']
+    ports = iperf.server_ports(PORT, streams, mode)
+    with tempfile.TemporaryDirectory(prefix='sriovlab-probe-') as tmp:
+        pidfiles = [os.path.join(tmp, 'iperf3-%d.pid' % p) for p in ports]
+        stop = '; '.join(iperf.stop_server_command(f) for f in pidfiles)
+
+        def start_servers():
+            proc.run(['sh', '-c', stop], netns=server_ns, check=False)
+            for port, pidfile in zip(ports, pidfiles):
+                proc.run(['sh', '-c', iperf.server_command(port, pidfile)],
+                         netns=server_ns)
+
+        def run_client():
+            return proc.run(
+                ['sh', '-c', iperf.client_command(
+                    server_ip, PORT, streams, gate['iperf_duration'],
+                    gate['iperf_omit'], mode)],
+                netns=client_ns, check=False,
+                timeout=gate['iperf_omit'] + gate['iperf_duration'] + 30)
+
+        describe_run = 'iperf3 from %s to %s (%d streams)' % (
+            client_ns, server_ip, streams)
         try:
-            time.sleep(0.5)
-            out = proc.run(['iperf3', '-c', server_ip, '-p', str(PORT),
-                            '-P', str(STREAMS), '-t', str(DURATION), '-O',
-                            str(OMIT), '-J'], netns=client_ns, check=False,
-                           timeout=DURATION + OMIT + 30)
-            try:
-                return parse_iperf3(out)
-            except (ValueError, KeyError, proc.LabError) as exc:
-                error = exc
+            run = iperf.sample(start_servers, run_client,
+                               gate['iperf_duration'], describe_run,
+                               lambda message: log('capacity: %s', message))
+        except iperf.IperfError as exc:
+            raise proc.LabError(str(exc))
         finally:
-            server.kill()
-            server.wait()
-    raise proc.LabError('iperf3 from %s to %s (%s) failed %d times: %s'
-                        % (client_ns, server_ns, server_ip, attempts, error))
+            proc.run(['sh', '-c', stop], netns=server_ns, check=False)
+    return run.received_gbps
 
 
-def measure(state, log=lambda *a: None, only=None):
-    """[Figure] of the six paths (direct and normal x three topologies).
+def measure(state, log=lambda *a: None, only=None, gate=None):
+    """[Figure] of :func:`points`: each path (direct and normal x three
+    topologies) set up once and measured at each stream count the gate
+    judges on it.
 
-    :param only: ``[(kind, topology name)]``: measure just these paths.
+    :param only: ``[(kind, topology name, streams)]``: measure just these.
     """
     c1, c2 = layout.COMPUTES
     figures = []
     for kind in KINDS:
         for topo in topology.TOPOLOGIES:
-            if only is not None and (kind, topo.name) not in only:
+            counts = [n for n in judged_streams(kind, gate)
+                      if only is None or (kind, topo.name, n) in only]
+            if not counts:
                 continue
             routed = topo.routed
             far = c1 if topo.same_host else c2
@@ -365,8 +425,10 @@ def measure(state, log=lambda *a: None, only=None):
                         ends.append(stack.enter_context(ovs_end(
                             state, node, tag, vlans[i], nets[i], host,
                             routed)))
-                gbps = iperf3(ends[0], ends[1], '%s.%d' % (nets[1], 3))
-            figures.append(Figure(kind, topo.name, round(gbps, 4)))
-            log('capacity: %s: %.3f Gbit/s', describe(kind, topo.name),
-                gbps)
+                for n in counts:
+                    gbps = iperf3(ends[0], ends[1], '%s.%d' % (nets[1], 3),
+                                  n, gate, log)
+                    figures.append(Figure(kind, topo.name, n, round(gbps, 4)))
+                    log('capacity: %s: %.3f Gbit/s',
+                        describe(kind, topo.name, n), gbps)
     return figures

@@ -248,13 +248,14 @@ def check_capacity(state, args):
     """
     log('load average before measuring: %.2f %.2f %.2f (1, 5, 15 min)',
         *os.getloadavg())
+    started = time.time()
     figures = capacity.measure(state, log)
     thresholds = tempest_conf.threshold_values()
     for attempt in range(2, capacity.TRIES + 1):
         short = capacity.short_paths(figures, thresholds)
         if not short:
             break
-        log('%d path(s) short of the gate with headroom; measuring them '
+        log('%d point(s) short of the gate with headroom; measuring them '
             'again in %d s (pass %d of %d, each keeps its best figure)',
             len(short), capacity.PAUSE, attempt, capacity.TRIES)
         time.sleep(capacity.PAUSE)
@@ -262,6 +263,7 @@ def check_capacity(state, args):
         figures = capacity.best_of(figures, capacity.measure(
             state, log, only=short))
     capacity.save(state.path('capacity.json'), figures)
+    log('capacity measured in %.0f s', time.time() - started)
     for line in capacity.table(figures, thresholds):
         log('%s', line)
     for line in capacity.margin_notes(figures, thresholds):

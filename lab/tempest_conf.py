@@ -32,8 +32,10 @@ a machine where they do not (lab.capacity). The VF paths are bound by
 the wire (the card's switch and the network node's OVS move GSO
 segments, as hardware and a kernel datapath do): lab up measured
 0.905-0.915 across the wire and 0.910-0.939 through the router
-(2026-11-25, 2-core AMD EPYC), so 0.85 (0.798; x1.15 = 0.918) would
-leave no room and 0.8 (0.751; x1.15 = 0.864) does. The gate's direct
+(2026-11-25, 2-core AMD EPYC), and, at the gate's judged 3 and 5 streams
+in its processes mode (lab.capacity.GATE), 0.905/0.911 across the wire
+and 0.917/0.914 routed (2026-12-06), so 0.85 (0.798; x1.15 = 0.918)
+would leave no room and 0.8 (0.751; x1.15 = 0.864) does. The gate's direct
 medians at 3 and 5 streams in run 20261125T162307Z: 0.92/0.93 across
 the wire, 0.94/0.92 routed, 22-25 % above 0.751. The paper's 0.9 is for
 a real 10 GbE NIC, whose goodput reaches 99 % of its ceiling."""),
@@ -190,6 +192,8 @@ def conf_sections(state, made):
                   'margin_over_normal': THRESHOLDS['margin_over_normal'],
                   'latency_topologies': THRESHOLDS['latency_topologies'],
                   'qos_max_kbps': THRESHOLDS['qos_max_kbps'],
+                  # What lab up's probes measured (lab.capacity).
+                  **capacity.GATE,
                   # Nova's [pci] device_spec tags every VF trusted
                   # (lab.nic.device.device_spec).
                   'trusted_vfs': True,
