@@ -108,12 +108,12 @@ ROWS = (
     # Every direct guest of compute1 loses about a third of the frames its
     # VF receives, so the routed VF pair (both on compute1, a topology
     # whose latency the lab judges) loses about half of its echo requests
-    # or their replies: the latency verdict fails on the loss, whatever
-    # the p50 of the replies that came back. TCP over such a path crawls,
-    # so iperf3 then fails too; the test's message keeps both.
+    # or their replies: the latency claim fails on the loss, whatever the
+    # p50 of the replies that came back. Its test runs pings only (TCP
+    # over such a path crawls; the throughput claims are other tests).
     Row('lossy-vf',
-        'test_sriov_throughput.*direct_vs_normal_different_subnets_same_host',
-        (GATE + 'test_direct_vs_normal_different_subnets_same_host',),
+        'test_sriov_throughput.*test_latency_different_subnets_same_host',
+        (GATE + 'test_latency_different_subnets_same_host',),
         'more than [sriov] latency_max_loss'),
     # The scenario-2 SR-IOV client is on compute1; the agent sets its
     # max_tx_rate and the host reports it, but the card sends at line rate.
@@ -138,11 +138,15 @@ ROWS = (
         (LAYOUT + 'test_host_no_ovs_hops_direct',
          LAYOUT + 'test_host_ovs_hops_normal'),
         'cannot SSH to compute host compute1'),
-    # The gate's test only: the QoS test across the same wire fails too
+    # The line-rate claim across that wire. Its margin claim failed too
+    # here (2026-12-06: 1.18x, OVS 0.19 on the slow wire), but only while
+    # the OVS path is faster than the VF's 0.23 / 1.4: on a machine whose
+    # OVS path carries 0.10-0.16 (2026-12-02) it would pass, so the row
+    # does not run it. The QoS test across the same wire fails as well
     # (the slow wire is below its limit), which is not what the row shows.
     Row('slow-port',
-        'test_sriov_throughput.*direct_vs_normal_same_subnet_different_hosts',
-        (GATE + 'test_direct_vs_normal_same_subnet_different_hosts',),
+        'test_sriov_throughput.*test_line_rate_same_subnet_different_hosts',
+        (GATE + 'test_line_rate_same_subnet_different_hosts',),
         'is below the near-line-rate threshold'),
     # The class fails in its set-up: no VF port can be bound.
     Row('sriov-agent-down', 'test_sriov_datapath_layout',

@@ -20,9 +20,15 @@ sides of a margin) and judges again on all samples, then records points and
 verdicts in the run's :class:`results.Results`. With ``decide_early`` it
 first takes a majority of the samples and stops there when the rest could
 not fail a verdict (:func:`decided`).
+
+Each of the paper's claims is a test of its own per topology
+(:data:`CLAIMS`); the claims of a topology share one measurement
+(:class:`Measured`), and :func:`claim_failures` says what fails a claim.
 """
 
+import dataclasses
 import math
+import typing
 
 from sriov_tempest_plugin import artifacts
 from sriov_tempest_plugin import baseline
@@ -75,6 +81,83 @@ def no_verdict_reason(topology, settings):
                 'never leaves the NIC)',
                 _csv(settings.margin_streams), settings.margin_over_normal,
                 ' or line_rate_streams' if topology.crosses_wire else ''))
+
+
+#: The paper's claims, each one test per topology, and the verdict kinds
+#: each is judged on: near line rate and the margin over OVS (one iperf3
+#: measurement, :func:`run_topology`), and latency (one ping measurement,
+#: :func:`run_latency`: the p50 comparison, or the loss alone where
+#: ``latency_topologies`` leaves the topology out).
+CLAIMS = {
+    'line_rate': ('line_rate',),
+    'margin': ('margin',),
+    'latency': latency.KINDS,
+}
+#: Which measurement each claim is judged on.
+MEASUREMENT_OF = {'line_rate': 'throughput', 'margin': 'throughput',
+                  'latency': 'latency'}
+
+
+def claim_skip_reason(claim, topology, settings):
+    """Why the settings do not judge ``claim`` in ``topology`` (a skip
+    naming the option), or None.
+    """
+    if claim == 'latency':
+        if not settings.latency_checks:
+            return '[sriov] latency_checks is False'
+        return None
+    planned = {kind for kind, _ in planned_verdicts(topology, settings)}
+    if claim in planned:
+        return None
+    if claim == 'margin':
+        return ('[sriov] margin_over_normal = %s, margin_streams = %s: no '
+                'margin verdict is asked (0 disables it)'
+                % (settings.margin_over_normal,
+                   _csv(settings.margin_streams)))
+    if not topology.crosses_wire:
+        return ('%s: no near-line-rate verdict here: same-host VF-to-VF '
+                'traffic never leaves the NIC' % topology.name)
+    return ('[sriov] line_rate_streams = %s: no near-line-rate verdict is '
+            'asked' % _csv(settings.line_rate_streams))
+
+
+@dataclasses.dataclass(frozen=True)
+class Measured(object):
+    """One measurement of a topology, shared by the claims judged on it.
+
+    ``verdicts`` is everything judged; ``error`` says why the measurement
+    stopped before it judged (iperf3, SSH, ping), None when it finished.
+    ``regressions`` are the baseline's (:func:`publish`), ``where`` names
+    the files written.
+    """
+
+    topology: str
+    what: str  # 'throughput' or 'latency' (MEASUREMENT_OF)
+    verdicts: tuple = ()
+    error: typing.Optional[str] = None
+    regressions: tuple = ()
+    where: str = ''
+
+
+def claim_failures(claim, measured):
+    """Why ``claim`` fails on ``measured``: the failed verdicts' messages,
+    or that nothing was judged; [] when it passed.
+
+    A claim with no verdict of its kinds fails: with the measurement's
+    error when it stopped, else because a claim nobody judged is not a
+    pass.
+    """
+    mine = [v for v in measured.verdicts if v.kind in CLAIMS[claim]]
+    if not mine:
+        if measured.error:
+            return ['the %s measurement of %s stopped before it judged '
+                    'this: %s' % (measured.what, measured.topology,
+                                  measured.error)]
+        return ['the %s measurement of %s judged no %s verdict (kinds %s), '
+                'and a claim nobody judged is not a pass'
+                % (measured.what, measured.topology, claim,
+                   ', '.join(CLAIMS[claim]))]
+    return [v.message for v in mine if not v.passed]
 
 
 def first_samples(settings):

@@ -19,6 +19,7 @@ import random
 from sriov_tempest_plugin import exceptions
 from sriov_tempest_plugin import gate
 from sriov_tempest_plugin import iperf
+from sriov_tempest_plugin import latency
 from sriov_tempest_plugin import results as results_file
 from sriov_tempest_plugin.tests.unit import base
 from sriov_tempest_plugin import topology
@@ -242,3 +243,99 @@ class GateTest(base.TestCase):
         self.assertEqual(0.9, summary['line_rate_fraction'])
         self.assertEqual(1500, summary['mtu'])
         self.assertEqual('processes', summary['iperf_mode'])
+
+
+class ClaimsTest(base.TestCase):
+    """One test per claim: which verdicts a claim's test judges, when it
+    is not asked, and that one nobody judged fails.
+    """
+
+    def setUp(self):
+        super(ClaimsTest, self).setUp()
+        self.template = iperf.parse_client_output(
+            base.fixture('iperf3-3.12-1stream.json'))
+        self.s = self.settings(physical_network='physnet1', streams=[3],
+                               line_rate_streams=[3], margin_streams=[3])
+        self.results = results_file.Results(
+            'run1', gate.settings_summary(self.s, 1500))
+
+    def _measured(self, script, topo=topology.SAME_SUBNET_DIFFERENT_HOSTS):
+        verdicts = gate.run_topology(
+            topo, self.s, 1500, FakeMeasure(self.template, script),
+            self.results, lambda vnic: {'client': 'c1', 'server': 'c2'})
+        return gate.Measured(topo.name, 'throughput', tuple(verdicts))
+
+    def test_each_claim_judges_its_own_verdicts(self):
+        # The VF at line rate but the OVS path within the margin: the
+        # margin claim fails, the line-rate claim passes.
+        measured = self._measured({('direct', 3): [9.4] * 6,
+                                   ('normal', 3): [8.0] * 6})
+        self.assertEqual([], gate.claim_failures('line_rate', measured))
+        failed = gate.claim_failures('margin', measured)
+        self.assertEqual(1, len(failed))
+        self.assertIn('only 1.18x', failed[0])
+
+    def test_a_slow_vf_fails_both_throughput_claims(self):
+        measured = self._measured({('direct', 3): [3.0] * 6,
+                                   ('normal', 3): [3.0] * 6})
+        self.assertIn('below the near-line-rate threshold',
+                      gate.claim_failures('line_rate', measured)[0])
+        self.assertEqual(1, len(gate.claim_failures('margin', measured)))
+
+    def test_latency_claim_judges_the_ping_verdict(self):
+        rtts, sent = latency.parse_ping(
+            base.fixture('ping-iputils-partial-loss.txt'))
+        ok_rtts, ok_sent = latency.parse_ping(
+            base.fixture('ping-iputils-50.txt'))
+        points = {'direct': latency.LatencyPoint(
+            'same_subnet_different_hosts', 'direct', rtts, sent),
+            'normal': latency.LatencyPoint(
+                'same_subnet_different_hosts', 'normal', ok_rtts, ok_sent)}
+        thresholds = verdict.Thresholds.of(gate.settings_summary(self.s,
+                                                                 1500))
+        verdicts = tuple(thresholds.judge_latency(points))
+        measured = gate.Measured('same_subnet_different_hosts', 'latency',
+                                 verdicts)
+        self.assertEqual(
+            [v.message for v in verdicts if not v.passed],
+            gate.claim_failures('latency', measured))
+        # A throughput claim finds nothing of its own on a ping
+        # measurement: not a pass.
+        self.assertIn('judged no line_rate verdict',
+                      gate.claim_failures('line_rate', measured)[0])
+
+    def test_a_stopped_measurement_fails_each_claim_with_its_error(self):
+        measured = gate.Measured('same_subnet_different_hosts', 'throughput',
+                                 error='iperf3 from a to 10.0.0.5 (3 '
+                                 'streams), attempt 3 of 3: no data')
+        for claim in ('line_rate', 'margin'):
+            failed = gate.claim_failures(claim, measured)
+            self.assertEqual(1, len(failed))
+            self.assertIn('the throughput measurement of '
+                          'same_subnet_different_hosts stopped before it '
+                          'judged this: iperf3 from a', failed[0])
+
+    def test_a_claim_not_asked_is_skipped_naming_the_option(self):
+        same_host = topology.SAME_SUBNET_SAME_HOST
+        wire = topology.SAME_SUBNET_DIFFERENT_HOSTS
+        self.assertIsNone(gate.claim_skip_reason('margin', same_host, self.s))
+        self.assertIsNone(gate.claim_skip_reason('line_rate', wire, self.s))
+        self.assertIn('never leaves the NIC', gate.claim_skip_reason(
+            'line_rate', same_host, self.s))
+        off = dataclasses.replace(self.s, margin_over_normal=0.0,
+                                  line_rate_streams=(), latency_checks=False)
+        self.assertIn('[sriov] margin_over_normal = 0.0',
+                      gate.claim_skip_reason('margin', wire, off))
+        self.assertIn('[sriov] line_rate_streams = ',
+                      gate.claim_skip_reason('line_rate', wire, off))
+        self.assertEqual('[sriov] latency_checks is False',
+                         gate.claim_skip_reason('latency', wire, off))
+        self.assertIsNone(gate.claim_skip_reason('latency', wire, self.s))
+
+    def test_every_verdict_kind_of_a_topology_belongs_to_one_claim(self):
+        kinds = [k for claim in gate.CLAIMS.values() for k in claim]
+        self.assertEqual(len(kinds), len(set(kinds)))
+        for topo in topology.TOPOLOGIES:
+            for kind, _ in gate.planned_verdicts(topo, self.s):
+                self.assertIn(kind, kinds)
+        self.assertEqual(set(gate.CLAIMS), set(gate.MEASUREMENT_OF))

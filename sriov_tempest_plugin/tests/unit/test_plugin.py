@@ -106,8 +106,16 @@ class ScenarioTestsTest(base.TestCase):
                     'connectivity' in i and topo in i and
                     i.split('[')[0].endswith(vnic) for i in self.ids),
                     (topo, vnic))
-            self.assertTrue(any('throughput' in i and topo in i and
-                                'direct_vs_normal' in i for i in self.ids))
+            # One test per claim: the margin and latency everywhere, the
+            # line rate where traffic leaves the NIC.
+            claims = ['margin_over_normal', 'latency']
+            if topo != 'same_subnet_same_host':
+                claims.append('line_rate')
+            for claim in claims:
+                self.assertTrue(any(
+                    'throughput' in i and
+                    i.split('[')[0].endswith('test_%s_%s' % (claim, topo))
+                    for i in self.ids), (claim, topo))
 
     def test_every_test_has_unique_id_docstring_and_services(self):
         seen = {}
@@ -126,8 +134,13 @@ class ScenarioTestsTest(base.TestCase):
 
     def test_throughput_is_serial_and_slow(self):
         gate = [t for t in self.tests if 'throughput' in t.id()]
-        self.assertEqual(4, len(gate))  # 3 topologies and the QoS check
+        # Latency x 3 topologies, line rate x 2 (across the wire), margin
+        # x 3, the baseline and the QoS check.
+        self.assertEqual(10, len(gate))
         for test in gate:
             self.assertTrue(type(test)._serial)
             method = getattr(type(test), test._testMethodName)
-            self.assertIn('slow', getattr(method, '__testtools_attrs'))
+            # iperf3 runs are slow; a ping run is not.
+            self.assertEqual('latency' not in test.id(),
+                             'slow' in getattr(method, '__testtools_attrs'),
+                             test.id())
