@@ -91,7 +91,7 @@ def no_verdict_reason(topology, settings):
 CLAIMS = {
     'line_rate': ('line_rate',),
     'margin': ('margin',),
-    'latency': latency.KINDS,
+    'latency': verdict.LATENCY_KINDS,
 }
 #: Which measurement each claim is judged on.
 MEASUREMENT_OF = {'line_rate': 'throughput', 'margin': 'throughput',

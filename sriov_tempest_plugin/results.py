@@ -239,7 +239,7 @@ def latency_verdicts(document):
     """``{(topology, vnic_type): latency verdict dict}`` of a document."""
     return {(v['topology'], v['vnic_type']): v
             for v in document.get('verdicts', [])
-            if v['kind'] in latency.KINDS}
+            if v['kind'] in verdict.LATENCY_KINDS}
 
 
 def latency_of(document):

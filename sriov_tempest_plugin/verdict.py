@@ -11,7 +11,11 @@
 #    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 #    License for the specific language governing permissions and limitations
 #    under the License.
-"""The paper's two throughput claims as verdicts on measured samples.
+"""Every verdict of a run, judged by one path (:class:`Thresholds`).
+
+The gate, re-judging and the chart all judge through :class:`Thresholds`:
+the paper's two throughput claims, latency (:func:`judge_latency`) and
+QoS (:func:`judge_rate_limit`). The throughput claims:
 
 1. *Near line rate*: across the wire, the SR-IOV path reaches the practical
    limit of the port (the paper: 9.4 of 10 Gbit/s with 3 and 5 streams).
@@ -218,16 +222,16 @@ class Thresholds(object):
             unless both the SR-IOV vnic type and normal were measured. In
             a topology ``latency_topologies`` leaves out (None: every
             topology) the p50s are not compared, but the pairs' loss is
-            (``latency.judge_loss``).
+            (:func:`judge_latency_loss`).
         """
         sriov, normal = points.get(self.vnic_type), points.get('normal')
         if sriov is None or normal is None:
             return []
         if self.latency_topologies is not None and \
                 sriov.topology not in self.latency_topologies:
-            return [latency.judge_loss(sriov, normal,
+            return [judge_latency_loss(sriov, normal,
                                        self.latency_max_loss)]
-        return [latency.judge(sriov, normal, self.latency_margin,
+        return [judge_latency(sriov, normal, self.latency_margin,
                               self.latency_max_loss)]
 
     def judge_qos(self, point, max_kbps):
@@ -480,3 +484,124 @@ def judge_topology(points, sriov_vnic_type, crosses_wire, line_rate,
         if margin > 0 and streams in margin_streams and normal is not None:
             verdicts.append(judge_margin(point, normal, margin))
     return verdicts
+
+
+@dataclasses.dataclass(frozen=True)
+class LatencyVerdict(object):
+    """A latency verdict, keyed as ``verdict.Verdict`` is.
+
+    Kind, topology, vnic type, streams, passed and message as there, so
+    results files list and group both alike.
+    """
+    kind: str
+    topology: str
+    vnic_type: str
+    streams: int          # LATENCY_STREAMS
+    measured_ms: typing.Optional[float]
+    threshold_ms: typing.Optional[float]
+    passed: bool
+    message: str
+    compared_ms: typing.Optional[float] = None
+
+    def as_dict(self):
+        return dataclasses.asdict(self)
+
+
+LATENCY = 'latency'
+#: The verdict of a topology whose latency is recorded, not compared
+#: (``[sriov] latency_topologies`` leaves it out): its pairs' loss only.
+LATENCY_LOSS = 'latency_loss'
+#: The kinds of latency verdicts, one per topology.
+LATENCY_KINDS = (LATENCY, LATENCY_LOSS)
+#: The stream count latency verdicts are filed under: no iperf3 stream,
+#: so that they never group with a throughput point's verdicts.
+LATENCY_STREAMS = 0
+
+
+def judge_latency(sriov, normal, margin,
+                  max_loss=latency.DEFAULT_MAX_LOSS):
+    """SR-IOV p50 must be <= normal p50 x (1 - margin), with neither
+    pair losing more than ``max_loss`` of its echo requests.
+    """
+    if sriov.topology != normal.topology:
+        raise ValueError('latency compares one topology, got %s vs %s'
+                         % (sriov.label(), normal.label()))
+    for side in (sriov, normal):
+        if not side.samples_ms:
+            return LatencyVerdict(
+                LATENCY, sriov.topology, sriov.vnic_type, LATENCY_STREAMS,
+                None, None, False, '%s latency: none of %d echo requests '
+                'from the %s pair\'s client was answered, so there is no '
+                'latency to compare; the connectivity tests say why'
+                % (sriov.label(), side.sent, side.vnic_type))
+    threshold = normal.p50 * (1.0 - margin)
+    lossy = _latency_lossy(sriov, normal, max_loss)
+    if lossy:
+        return LatencyVerdict(
+            LATENCY, sriov.topology, sriov.vnic_type, LATENCY_STREAMS,
+            sriov.p50, threshold, False, '%s latency: %s: the p50 of the '
+            'replies that came back (%.3f vs %.3f ms) says nothing of a '
+            'path that drops frames'
+            % (sriov.label(), lossy, sriov.p50, normal.p50),
+            compared_ms=normal.p50)
+    passed = sriov.p50 <= threshold
+    lost = ''
+    if sriov.lost or normal.lost:
+        lost = ' (%d of %d and %d of %d echo requests lost)' % (
+            sriov.lost, sriov.sent, normal.lost, normal.sent)
+    if passed:
+        message = ('%s latency: p50 %.3f ms <= %.3f ms (normal (OVS) p50 '
+                   '%.3f ms x %.2f); p99 %.3f vs %.3f ms%s'
+                   % (sriov.label(), sriov.p50, threshold, normal.p50,
+                      1.0 - margin, sriov.p99, normal.p99, lost))
+    else:
+        message = ('%s latency: p50 %.3f ms is above %.3f ms, the normal '
+                   '(OVS) p50 %.3f ms x %.2f ([sriov] latency_margin %.2f); '
+                   'p99 %.3f vs %.3f ms over %d and %d samples%s'
+                   % (sriov.label(), sriov.p50, threshold, normal.p50,
+                      1.0 - margin, margin, sriov.p99, normal.p99,
+                      len(sriov.samples_ms), len(normal.samples_ms), lost))
+    return LatencyVerdict(LATENCY, sriov.topology, sriov.vnic_type,
+                          LATENCY_STREAMS,
+                          sriov.p50, threshold, passed, message,
+                          compared_ms=normal.p50)
+
+
+def _latency_lossy(sriov, normal, max_loss):
+    """What the pairs that lost more than ``max_loss`` lost, or ''."""
+    lossy = [side for side in (sriov, normal)
+             if side.lost > max_loss * side.sent]
+    if not lossy:
+        return ''
+    return '%s, more than [sriov] latency_max_loss %.0f %% allows' % (
+        '; '.join('the %s pair lost %d of %d echo requests (%.0f %%)'
+                  % (side.vnic_type, side.lost, side.sent,
+                     100.0 * side.lost / side.sent) for side in lossy),
+        100 * max_loss)
+
+
+def judge_latency_loss(sriov, normal, max_loss=latency.DEFAULT_MAX_LOSS):
+    """The loss verdict of a topology whose latency is recorded only.
+
+    Its p50s are not compared (``[sriov] latency_topologies`` leaves it
+    out), but a pair that lost its echo requests is a path that drops
+    frames, judged or not.
+    """
+    if sriov.topology != normal.topology:
+        raise ValueError('latency compares one topology, got %s vs %s'
+                         % (sriov.label(), normal.label()))
+    lossy = _latency_lossy(sriov, normal, max_loss)
+    why = ('latency recorded, not compared ([sriov] latency_topologies '
+           'leaves %s out)' % sriov.topology)
+    if lossy:
+        message = '%s ping loss: %s; %s' % (sriov.label(), lossy, why)
+    else:
+        message = ('%s ping loss: %d of %d and %d of %d echo requests lost '
+                   '(the %s and normal pairs), within [sriov] '
+                   'latency_max_loss %.0f %%; %s'
+                   % (sriov.label(), sriov.lost, sriov.sent, normal.lost,
+                      normal.sent, sriov.vnic_type, 100 * max_loss, why))
+    return LatencyVerdict(
+        LATENCY_LOSS, sriov.topology, sriov.vnic_type, LATENCY_STREAMS,
+        sriov.p50 if sriov.samples_ms else None, None, not lossy, message,
+        compared_ms=normal.p50 if normal.samples_ms else None)

@@ -111,17 +111,17 @@ def point(vnic, *ms, sent=None):
 class JudgeTest(base.TestCase):
 
     def test_no_worse_than_ovs_passes(self):
-        v = latency.judge(point('direct', 0.1, 0.2, 0.3),
-                          point('normal', 0.2, 0.4, 0.5), 0.0)
+        v = verdict.judge_latency(point('direct', 0.1, 0.2, 0.3),
+                                  point('normal', 0.2, 0.4, 0.5), 0.0)
         self.assertTrue(v.passed)
         self.assertEqual((0.2, 0.4, 0.4), (v.measured_ms, v.threshold_ms,
                                            v.compared_ms))
         self.assertEqual(('latency', 0), (v.kind, v.streams))
 
     def test_slower_than_ovs_fails_with_figures(self):
-        v = latency.judge(point('direct', 0.5, 0.6, 0.7),
-                          point('normal', 0.2, 0.4, 0.5, sent=4), 0.0,
-                          max_loss=0.5)
+        v = verdict.judge_latency(point('direct', 0.5, 0.6, 0.7),
+                                  point('normal', 0.2, 0.4, 0.5, sent=4),
+                                  0.0, max_loss=0.5)
         self.assertFalse(v.passed)
         self.assertIn('p50 0.600 ms is above 0.400 ms, the normal (OVS) '
                       'p50 0.400 ms', v.message)
@@ -129,30 +129,30 @@ class JudgeTest(base.TestCase):
 
     def test_margin(self):
         sriov, normal = point('direct', 0.3), point('normal', 0.4)
-        self.assertTrue(latency.judge(sriov, normal, 0.25).passed)
-        self.assertFalse(latency.judge(sriov, normal, 0.26).passed)
+        self.assertTrue(verdict.judge_latency(sriov, normal, 0.25).passed)
+        self.assertFalse(verdict.judge_latency(sriov, normal, 0.26).passed)
 
     def test_loss_beyond_max_loss_fails_whatever_the_p50(self):
         # One fast reply of 50: its p50 beats OVS by far, and says nothing.
-        v = latency.judge(point('direct', 0.05, sent=50),
-                          point('normal', *([0.4] * 50)), 0.0)
+        v = verdict.judge_latency(point('direct', 0.05, sent=50),
+                                  point('normal', *([0.4] * 50)), 0.0)
         self.assertFalse(v.passed)
         self.assertIn('the direct pair lost 49 of 50 echo requests (98 %)',
                       v.message)
         self.assertIn('[sriov] latency_max_loss 4 %', v.message)
 
     def test_loss_on_the_normal_side_fails_too(self):
-        v = latency.judge(point('direct', *([0.2] * 50)),
-                          point('normal', *([0.4] * 47), sent=50), 0.0)
+        v = verdict.judge_latency(point('direct', *([0.2] * 50)),
+                                  point('normal', *([0.4] * 47), sent=50), 0.0)
         self.assertFalse(v.passed)
         self.assertIn('the normal pair lost 3 of 50', v.message)
 
     def test_loss_within_max_loss_is_judged_by_p50(self):
-        v = latency.judge(point('direct', *([0.2] * 48), sent=50),
-                          point('normal', *([0.4] * 50)), 0.0)
+        v = verdict.judge_latency(point('direct', *([0.2] * 48), sent=50),
+                                  point('normal', *([0.4] * 50)), 0.0)
         self.assertTrue(v.passed)
         self.assertIn('2 of 50 and 0 of 50 echo requests lost', v.message)
-        self.assertFalse(latency.judge(
+        self.assertFalse(verdict.judge_latency(
             point('direct', *([0.2] * 48), sent=50),
             point('normal', *([0.4] * 50)), 0.0, max_loss=0.02).passed)
 
@@ -170,8 +170,8 @@ class JudgeTest(base.TestCase):
         self.assertIn('lost 49 of 50', v['message'])
 
     def test_no_reply_fails(self):
-        v = latency.judge(point('direct', sent=50), point('normal', 0.4),
-                          0.0)
+        v = verdict.judge_latency(point('direct', sent=50),
+                                  point('normal', 0.4), 0.0)
         self.assertFalse(v.passed)
         self.assertIn('none of 50 echo requests', v.message)
 
