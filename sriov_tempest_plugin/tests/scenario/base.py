@@ -29,12 +29,10 @@ import datetime
 import importlib
 import ipaddress
 import pkgutil
-import shlex
 import typing
 
 from oslo_log import log
 from tempest import config
-from tempest.lib.common import ssh
 from tempest.lib.common.utils import data_utils
 from tempest.lib.common.utils import test_utils
 from tempest.lib import exceptions as lib_exc
@@ -42,8 +40,7 @@ from tempest.scenario import manager
 
 from sriov_tempest_plugin import cleanup
 from sriov_tempest_plugin import config as sriov_config
-from sriov_tempest_plugin import iperf
-from sriov_tempest_plugin import layout
+from sriov_tempest_plugin.services import clients
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import vf
 from sriov_tempest_plugin import waiters
@@ -469,55 +466,28 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                                     cls.a_fips.delete_floatingip, fip['id'])
         return fip['floating_ip_address']
 
-    # -- guests -------------------------------------------------------------
+    # -- guests and hosts ---------------------------------------------------
 
-    def guest_ssh(self, vm, timeout=None, via=None):
-        """An SSH client to a guest; ``via`` another guest as a jump host."""
-        kwargs = {}
-        address = vm.ssh_ip
-        if via is not None:
-            # Through the jump host the guest is reached on its fixed IP.
-            kwargs['proxy_client'] = self.guest_ssh(via)
-            address = vm.ip
-        # The key pair is of [validation] ssh_key_type, as Tempest's own
-        # remote client assumes.
-        return ssh.Client(address, self.ssh_user,
-                          pkey=self.keypair['private_key'],
-                          timeout=timeout or CONF.validation.ssh_timeout,
-                          ssh_key_type=CONF.validation.ssh_key_type,
-                          **kwargs)
+    def guest(self, vm):
+        """A :class:`clients.GuestClient` to ``vm``."""
+        return clients.GuestClient(
+            vm, self.ssh_user, self.keypair['private_key'],
+            CONF.validation.ssh_key_type, CONF.validation.ssh_timeout,
+            CONF.validation.ping_timeout,
+            lambda: self._console_tail(vm))
 
-    def guest_exec(self, vm, command, timeout=None, via=None):
-        """Run a command in a guest; a failure names guest, cause and fix.
+    def host(self, name):
+        """A :class:`clients.HostClient` to compute host ``name``."""
+        return clients.HostClient(name, self.settings)
 
-        An SSH timeout fails with :meth:`ssh_failure`'s message.
+    def check_host_vf_flags(self, vm, why, **expected):
+        """The port's VF has the flags Neutron asked for, as its host
+        reports them (``HostClient.wait_vf_flags``, within [network]
+        build_timeout).
         """
-        client = self.guest_ssh(vm, timeout, via)
-        try:
-            return client.exec_command(command)
-        except lib_exc.SSHTimeout as exc:
-            self.fail(self.ssh_failure(vm, client, exc, via))
-
-    def guest_interface(self, vm):
-        """``(name, mac, mtu)`` of the guest's NIC with its fixed IP."""
-        return layout.interface_of(self.guest_exec(vm, 'ip addr'), vm.ip)
-
-    def ssh_failure(self, vm, client, exc, via=None):
-        """One message for a guest that cannot be reached over SSH, with
-        the tail of its console, as Tempest's own remote client logs it:
-        it tells a guest that never booted or got no address from a
-        network that drops SSH.
-        """
-        hint = (', and that the image has nc (Tempest jumps through '
-                'guest %s with "nc <host> 22")' % self._vm_name(via)
-                if via else '')
-        return ('cannot SSH to guest %s (%s%s) as %s within %s s: %s. '
-                'Check [validation] connect_method, [sriov] image_ssh_user '
-                'and that the image runs sshd%s.\n%s'
-                % (self._vm_name(vm), client.host,
-                   ' via %s' % self._vm_name(via) if via else '',
-                   self.ssh_user, client.timeout, exc, hint,
-                   self._console_tail(vm)))
+        self.host(vm.host).wait_vf_flags(vm.port, why,
+                                         CONF.network.build_timeout,
+                                         **expected)
 
     def _vm_name(self, vm):
         return vm.server['name']
@@ -531,144 +501,6 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
             return 'no console output of %s: %s' % (self._vm_name(vm), exc)
         return 'console of %s (last %d lines):\n%s' % (
             self._vm_name(vm), lines, output)
-
-    # -- compute hosts ------------------------------------------------------
-
-    def host_exec(self, host, command):
-        """Run a command on a compute host over SSH ([sriov] host_*)."""
-        address = self.settings.host_addresses.get(host)
-        if not address:
-            raise self.skipException(
-                '[sriov] host_addresses has no address for compute host %s'
-                % host)
-        client = ssh.Client(address, self.settings.host_ssh_user,
-                            key_filename=self.settings.host_ssh_key_path,
-                            port=self.settings.host_ssh_port,
-                            look_for_keys=not self.settings.host_ssh_key_path,
-                            timeout=60)
-        try:
-            return client.exec_command(command)
-        except lib_exc.SSHTimeout as exc:
-            self.fail('cannot SSH to compute host %s at %s:%d as %s: %s. '
-                      'Check [sriov] host_addresses, host_ssh_user and '
-                      'host_ssh_key_path' % (host, address,
-                                             self.settings.host_ssh_port,
-                                             self.settings.host_ssh_user,
-                                             exc))
-        except lib_exc.SSHExecCommandFailed as exc:
-            self.fail('on compute host %s, %r failed: %s. Check [sriov] '
-                      'host_command_prefix (sudo, container)' % (
-                          host, command, exc))
-
-    def host_command(self, name):
-        """Host command ``name`` (:func:`layout.host_commands`), quoted.
-        """
-        return layout.host_commands(self.settings.host_command_prefix,
-                                    self.settings.integration_bridge)[name]
-
-    def host_vf_findings(self, vm, why, **expected):
-        """What the port's host reports wrongly about its VF's flags
-        (:func:`layout.vf_flag_findings`): a list, empty when as asked.
-
-        A host [sriov] host_addresses does not name makes the test skip
-        (:meth:`host_exec`): not checked, and visibly so. A host whose
-        ``ip link`` shows no VF line, or none with the port's MAC, is a
-        finding, with the command and what it printed.
-        """
-        return self._host_vf(vm, why, expected)[1]
-
-    def _host_vf(self, vm, why, expected):
-        """``(seen, problems)``: whether the host shows the port's VF, and
-        :meth:`host_vf_findings`' list.
-        """
-        command = self.host_command('ip_link')
-        output = self.host_exec(vm.host, command)
-        view = layout.host_view(vm.port['id'], vm.port['mac_address'],
-                                layout.parse_ip_link(output), {}, ())
-        problems = layout.vf_flag_findings(view, why, **expected)
-        if view.vf is None:
-            problems.append(self.host_said(vm.host, command, output))
-        return view.vf is not None, problems
-
-    @staticmethod
-    def host_said(host, command, output, lines=15):
-        """What a host command printed, its last lines, for a message."""
-        text = (output or '').rstrip().splitlines()
-        return 'on compute host %s, %s printed%s:\n%s' % (
-            host, command, ' (its last %d lines)' % lines
-            if len(text) > lines else '',
-            '\n'.join(text[-lines:]) or '(nothing)')
-
-    def check_host_vf_flags(self, vm, why, **expected):
-        """The port's VF has the flags Neutron asked for, as its host's
-        ``ip link`` reports them (:meth:`host_vf_findings`: a host that is
-        not configured skips the test, one that shows no such VF fails it).
-
-        The SR-IOV agent applies a port update on its next device loop,
-        so the host is asked again, every 2 s, until the flags match or
-        [network] build_timeout passes. A VF the host does not show at
-        all fails at once: no update brings it there.
-        """
-        seen = []
-
-        def as_asked():
-            seen[:] = self._host_vf(vm, why, expected)
-            return not seen[1] or not seen[0]
-
-        if not test_utils.call_until_true(
-                as_asked, CONF.network.build_timeout, 2):
-            self.fail('%s (still so after %d s, [network] build_timeout)'
-                      % ('\n'.join(seen[1]), CONF.network.build_timeout))
-        if seen[1]:
-            self.fail('\n'.join(seen[1]))
-
-    # -- traffic ------------------------------------------------------------
-
-    def ping(self, source, dest_ip, should_succeed=True, count=3, why=None,
-             size=None):
-        """Ping from a guest; fail readably.
-
-        Reaching is retried until [validation] ping_timeout (links, ARP and
-        flows take a moment). Not reaching is one run of ``count`` echo
-        requests: any reply fails at once, because one frame that crossed
-        is already the leak. A caller proves the far side alive first.
-        ``size`` pings with that payload and DF set (``-M do``); ``why``
-        ends the failure message.
-        """
-        command = 'ping -c %d -W 1 %s%s' % (
-            count, '-M do -s %d ' % size if size else '',
-            shlex.quote(dest_ip))
-        why = ': %s' % why if why else ''
-
-        def replied():
-            try:
-                self.guest_exec(source, command)
-                return True
-            except lib_exc.SSHExecCommandFailed:
-                return False
-
-        if not should_succeed:
-            if replied():
-                self.fail('%s reaches %s, which it must not (%d echo '
-                          'requests, at least one answered)%s'
-                          % (self._vm_name(source), dest_ip, count, why))
-            return
-        if not test_utils.call_until_true(
-                replied, CONF.validation.ping_timeout, 1):
-            self.fail('%s cannot reach %s within %d s%s'
-                      % (self._vm_name(source), dest_ip,
-                         CONF.validation.ping_timeout, why))
-
-    def require_iperf3(self, *vms):
-        for vm in vms:
-            try:
-                version = self.guest_exec(vm, iperf.version_command())
-            except lib_exc.SSHExecCommandFailed:
-                self.fail('guest image %s has no iperf3 (guest %s): set '
-                          '[sriov] image_ref to an image with iperf3 3.x'
-                          % (self.image_ref, self._vm_name(vm)))
-            LOG.info('%s: %s', self._vm_name(vm),
-                     version.splitlines()[0] if version else '?')
 
 
 def families():

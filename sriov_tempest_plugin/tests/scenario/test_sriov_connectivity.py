@@ -16,7 +16,6 @@
 from tempest.common import utils
 from tempest.lib import decorators
 
-from sriov_tempest_plugin import layout
 from sriov_tempest_plugin.tests.scenario import base
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import vf
@@ -44,14 +43,14 @@ class SriovConnectivityTest(base.SriovScenarioTest):
     def _check(self, client, server):
         why = vf.reach_hint(client.vnic_type, client.host, server.vnic_type,
                             server.host)
-        self.ping(client, server.ip, why=why)
-        self.ping(server, client.ip, why=why)
+        self.guest(client).ping(server.ip, why=why)
+        self.guest(server).ping(client.ip, why=why)
         # SSH from the client guest to the server guest (a jump through the
         # client), proving TCP both ways, not only ICMP; what the far end
         # prints must be the server guest's own address or MAC, so that
         # any other machine answering on that IP is caught.
-        output = self.guest_exec(server, 'ip addr', via=client)
-        addresses, macs = layout.guest_addresses(output)
+        addresses, macs = self.guest(server).addresses(
+            via=self.guest(client))
         self.assertTrue(
             server.ip in addresses or
             server.port['mac_address'].lower() in macs,

@@ -45,7 +45,8 @@ class SriovDatapathLayoutTest(base.SriovScenarioTest):
     # -- helpers ------------------------------------------------------------
 
     def _host_view(self, vm):
-        out = {k: self.host_exec(vm.host, self.host_command(k))
+        host = self.host(vm.host)
+        out = {k: host.run(k)
                for k in ('ip_link', 'ovs_interfaces', 'bridge_ports')}
         return out, layout.host_view(
             vm.port['id'], vm.port['mac_address'],
@@ -68,8 +69,9 @@ class SriovDatapathLayoutTest(base.SriovScenarioTest):
             segmentation_id=self.segment)
         if findings and vm.vnic_type in ('direct', 'macvtap') and \
                 view.vf is None:
-            findings.append(self.host_said(
-                vm.host, self.host_command('ip_link'), out['ip_link']))
+            host = self.host(vm.host)
+            findings.append(host.said(host.command('ip_link'),
+                                      out['ip_link']))
         return findings
 
     def _check_host(self, name):
@@ -81,8 +83,7 @@ class SriovDatapathLayoutTest(base.SriovScenarioTest):
                 '[sriov] libvirt_checks must be True (libvirt clouds only)')
         vm = self.vms[name]
         instance = vm.server.get('OS-EXT-SRV-ATTR:instance_name')
-        xml = self.host_exec(vm.host, layout.virsh_dumpxml_command(
-            self.settings.virsh_command_prefix, instance))
+        xml = self.host(vm.host).libvirt_xml(instance)
         self._assert_no_findings(layout.libvirt_findings(
             layout.libvirt_interfaces(xml), vm.port, vm.vnic_type,
             self.segment if vm.vnic_type != 'normal' else None))

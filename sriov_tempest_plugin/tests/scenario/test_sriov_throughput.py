@@ -19,12 +19,10 @@ from oslo_log import log
 from tempest.common import utils
 from tempest.lib.common.utils import test_utils
 from tempest.lib import decorators
-from tempest.lib import exceptions as lib_exc
 import testtools
 
 from sriov_tempest_plugin import gate
 from sriov_tempest_plugin import iperf
-from sriov_tempest_plugin import latency
 from sriov_tempest_plugin import results
 from sriov_tempest_plugin.tests.scenario import base
 from sriov_tempest_plugin import topology
@@ -67,46 +65,36 @@ class SriovThroughputTest(base.SriovScenarioTest):
         ports = iperf.server_ports(self.settings.iperf_port, streams,
                                    self.settings.iperf_mode)
         pidfiles = ['/tmp/sriov-iperf3-server-%d.pid' % p for p in ports]
-        stop = '; '.join(iperf.stop_server_command(f) for f in pidfiles)
-        return ports, pidfiles, stop
+        return ports, pidfiles
 
     def _measure(self, client, server, streams, count):
         """``count`` iperf3 runs from client to server, one at a time."""
         s = self.settings
-        ports, pidfiles, stop = self._servers(streams)
+        ports, pidfiles = self._servers(streams)
         command = iperf.client_command(server.ip, s.iperf_port, streams,
                                        s.iperf_duration, s.iperf_omit,
                                        s.iperf_mode)
         runs = []
         for _ in range(count):
-            runs.append(self._run_iperf(client, server, ports, pidfiles,
-                                        stop, command, streams))
+            runs.append(self._run_iperf(self.guest(client),
+                                        self.guest(server), ports, pidfiles,
+                                        command, streams))
         return runs
 
-    def _run_iperf(self, client, server, ports, pidfiles, stop, command,
-                   streams):
+    def _run_iperf(self, client, server, ports, pidfiles, command, streams):
         """One sample (``iperf.sample``: fresh servers, bounded retries)."""
         s = self.settings
+        describe = 'iperf3 from %s to %s (%d streams)' % (
+            client.name, server.vm.ip, streams)
 
         def start_servers():
-            self.guest_exec(server, stop)
-            self.guest_exec(server, ' && '.join(
-                iperf.server_command(p, f) for p, f in zip(ports, pidfiles)))
+            server.start_iperf3_servers(ports, pidfiles)
 
         def run_client():
-            ssh = self.guest_ssh(client, s.iperf_timeout)
-            try:
-                return ssh.exec_command(command)
-            except lib_exc.SSHTimeout as exc:
-                self.fail(self.ssh_failure(client, ssh, exc))
-            except lib_exc.TimeoutException:
-                self.fail('iperf3 from %s to %s did not finish within %d s '
-                          '([sriov] iperf_omit + iperf_duration + '
-                          'iperf_grace)' % (client.server['name'],
-                                            server.ip, s.iperf_timeout))
+            return client.run_bounded(
+                command, s.iperf_timeout, describe,
+                '[sriov] iperf_omit + iperf_duration + iperf_grace')
 
-        describe = 'iperf3 from %s to %s (%d streams)' % (
-            client.server['name'], server.ip, streams)
         try:
             return iperf.sample(start_servers, run_client, s.iperf_duration,
                                 describe, LOG.warning)
@@ -121,20 +109,7 @@ class SriovThroughputTest(base.SriovScenarioTest):
         """
         def ping(vnic_type, count):
             client, server = pair(vnic_type)
-            ssh = self.guest_ssh(client, latency.command_timeout(count))
-            try:
-                return ssh.exec_command(latency.ping_command(server.ip,
-                                                             count))
-            except lib_exc.SSHTimeout as exc:
-                self.fail(self.ssh_failure(client, ssh, exc))
-            except lib_exc.SSHExecCommandFailed as exc:
-                # ping exits 1 when a reply was lost; its output still
-                # counts (the verdict reports the loss).
-                return str(exc)
-            except lib_exc.TimeoutException:
-                self.fail('ping from %s to %s did not finish within %d s'
-                          % (client.server['name'], server.ip,
-                             latency.command_timeout(count)))
+            return self.guest(client).ping_samples(server.ip, count)
 
         try:
             return gate.run_latency(topo, self.settings, self.mtu, ping,
@@ -156,11 +131,14 @@ class SriovThroughputTest(base.SriovScenarioTest):
         server a failed run left behind (once per server guest, covering
         the ports of the largest stream count).
         """
-        stop_all = self._servers(max(self.settings.streams))[2]
+        pidfiles = self._servers(max(self.settings.streams))[1]
         for vnic_type in vnic_types:
-            client, server = self._pair(topo, vnic_type)
-            self.require_iperf3(client, server)
-            self.addCleanup(self.guest_exec, server, stop_all)
+            client, server = (self.guest(vm)
+                              for vm in self._pair(topo, vnic_type))
+            client.require_iperf3(self.image_ref)
+            server.require_iperf3(self.image_ref)
+            self.addCleanup(server.exec,
+                            server.stop_iperf3_command(pidfiles))
 
     def _publish(self, topo):
         """Write the results file and its views; return the published

@@ -94,19 +94,12 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
     # -- helpers ------------------------------------------------------------
 
     def _send_arp(self, sender, eth_src, arp_mac, peer, peer_mac, iface):
-        try:
-            self.guest_exec(sender, vf.arp_command(
-                iface, peer_mac, eth_src, arp_mac, sender.ip,
-                peer.ip))
-        except lib_exc.SSHExecCommandFailed as exc:
-            self.fail('guest %s cannot send a raw frame (it needs python3 '
-                      'and root or passwordless sudo; set [sriov] image_ref '
-                      'to such an image): %s' % (self._vm_name(sender), exc))
+        self.guest(sender).send_arp(iface, peer_mac, eth_src, arp_mac,
+                                    peer.ip)
 
     def _peer_sees(self, peer, peer_iface, address):
         """The MAC ``peer`` holds for ``address`` now (or None)."""
-        return vf.neigh_mac(self.guest_exec(
-            peer, vf.neigh_command(address, peer_iface)))
+        return self.guest(peer).neighbour_mac(address, peer_iface)
 
     def _until_peer_sees(self, sender, eth_src, arp_mac, peer, ifaces):
         """Send until the peer's entry for the sender is ``arp_mac``."""
@@ -152,15 +145,6 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
                self._peer_sees(peer, ifaces[1][0], sender.ip)))
         return control
 
-    def _set_mac(self, vm, iface, mac):
-        """Set the guest NIC's MAC: None when done, else the guest's error.
-        """
-        try:
-            self.guest_exec(vm, vf.mac_command(iface, mac))
-        except lib_exc.SSHExecCommandFailed as exc:
-            return str(exc)
-        return None
-
     def _restore_mac(self, vm, peer, ifaces):
         """The guest's NIC back at its port's MAC, the peer's entry for it
         too, and the port ACTIVE: the SR-IOV agent finds a VF by its MAC,
@@ -168,10 +152,10 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         and reported it DOWN.
         """
         iface, mac, _ = ifaces[0]
-        now = self.guest_interface(vm)[1]
+        now = self.guest(vm).interface()[1]
         if now == mac:
             return
-        refused = self._set_mac(vm, iface, mac)
+        refused = self.guest(vm).set_mac(iface, mac)
         if refused:
             self.fail('%s cannot take its port\'s MAC %s back (it has %s): '
                       '%s' % (self._vm_name(vm), mac, now, refused))
@@ -211,7 +195,7 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         """
         a, b = self.vms['a'], self.vms['b']
         self.check_host_vf_flags(a, 'port security on', spoofchk=True)
-        ifaces = (self.guest_interface(a), self.guest_interface(b))
+        ifaces = (self.guest(a).interface(), self.guest(b).interface())
         self.addCleanup(self._restore_peer_entry, a, b, ifaces)
         a_mac = ifaces[0][1]
         control = self._control(a, b, ifaces)
@@ -239,7 +223,7 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         host_addresses). Port security is restored afterwards.
         """
         a, b = self.vms['a'], self.vms['b']
-        ifaces = (self.guest_interface(a), self.guest_interface(b))
+        ifaces = (self.guest(a).interface(), self.guest(b).interface())
         self.addCleanup(self._restore_peer_entry, a, b, ifaces)
         self.addCleanup(self._update_port, a, port_security_enabled=True,
                         security_groups=[self.secgroup['id']])
@@ -249,7 +233,8 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         if not self._until_peer_sees(a, forged, claimed, b, ifaces):
             # The host's report adds to the failure; it never turns it
             # into a skip.
-            host = (self.host_vf_findings(a, why, spoofchk=False)
+            host = (self.host(a.host).vf_findings(a.port, why,
+                                                  spoofchk=False)
                     if self.settings.host_addresses.get(a.host) else None)
             self.fail(
                 'with port security off on %s (port %s), ARP requests it '
@@ -277,18 +262,19 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         again within [validation] ping_timeout.
         """
         a, b, c = self.vms['a'], self.vms['b'], self.vms['c']
-        self.ping(b, c.ip)
-        self.ping(b, a.ip)
+        self.guest(b).ping(c.ip)
+        self.guest(b).ping(a.ip)
         self.addCleanup(self._update_port, c, admin_state_up=True)
         self._update_port(c, admin_state_up=False)
         self._wait_port_status(c, 'DOWN')
-        self.ping(b, a.ip)
-        self.ping(b, c.ip, should_succeed=False, count=5,
-                  why='its port %s is admin_state_up=False and DOWN, so its '
-                      'VF\'s link must be disabled' % c.port['id'])
+        self.guest(b).ping(a.ip)
+        self.guest(b).ping(
+            c.ip, should_succeed=False, count=5,
+            why='its port %s is admin_state_up=False and DOWN, so its VF\'s '
+                'link must be disabled' % c.port['id'])
         self._update_port(c, admin_state_up=True)
         self._wait_port_status(c, 'ACTIVE')
-        self.ping(b, c.ip)
+        self.guest(b).ping(c.ip)
 
     @decorators.idempotent_id('9edcb313-e0c6-43cc-bd4e-8993f82e4bb4')
     @utils.services('compute', 'network')
@@ -306,7 +292,7 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         if not mtu:
             raise self.skipException('the network has no mtu attribute '
                                      '(Neutron extension net-mtu)')
-        name, _, guest_mtu = self.guest_interface(a)
+        name, _, guest_mtu = self.guest(a).interface()
         self.assertEqual(
             mtu, guest_mtu,
             'the VF %s in %s has MTU %d, the network %s has %d: the guest '
@@ -314,14 +300,15 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
             'MTU must be at least the network\'s' % (
                 name, self._vm_name(a), guest_mtu, self.network['id'], mtu))
         for peer in (self.vms['b'], self.vms['n']):
-            self.ping(a, peer.ip, why=vf.reach_hint(
+            self.guest(a).ping(peer.ip, why=vf.reach_hint(
                 a.vnic_type, a.host, peer.vnic_type, peer.host))
-            self.ping(a, peer.ip, size=mtu - 28,
-                      why='%d-byte IP packets with DF set (the network\'s '
-                          'MTU) get no answer from %s (%s port), while '
-                          'small ones do: a hop on the way (PF, embedded '
-                          'switch, physnet) has a smaller MTU'
-                          % (mtu, self._vm_name(peer), peer.vnic_type))
+            self.guest(a).ping(
+                peer.ip, size=mtu - 28,
+                why='%d-byte IP packets with DF set (the network\'s MTU) '
+                    'get no answer from %s (%s port), while small ones do: '
+                    'a hop on the way (PF, embedded switch, physnet) has a '
+                    'smaller MTU' % (mtu, self._vm_name(peer),
+                                     peer.vnic_type))
 
     @decorators.idempotent_id('0d622dce-5273-4672-a2c7-17fc90c000e0')
     @utils.services('compute', 'network')
@@ -344,11 +331,11 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
                 '"true" in Nova [pci] device_spec to boot a trusted port on')
         t, b = self.vms['t'], self.vms['b']
         self.check_host_vf_flags(t, 'trusted port', trust=True)
-        ifaces = (self.guest_interface(t), self.guest_interface(b))
+        ifaces = (self.guest(t).interface(), self.guest(b).interface())
         t_iface, t_mac, _ = ifaces[0]
         self.addCleanup(self._restore_mac, t, b, ifaces)
         new = vf.local_mac()
-        refused = self._set_mac(t, t_iface, new)
+        refused = self.guest(t).set_mac(t_iface, new)
         if refused:
             self.fail('%s could not change its MAC from %s to %s, though its '
                       'port %s asks for a trusted VF (trusted: %r): '
@@ -366,9 +353,10 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
                       % (self._vm_name(t), new, self._vm_name(b),
                          CONF.validation.ping_timeout, t.ip,
                          self._peer_sees(b, ifaces[1][0], t.ip)))
-        self.ping(b, t.ip, why='%s holds %s for %s, the MAC its trusted VF '
-                               'took; frames to it must reach it'
-                               % (self._vm_name(b), new, t.ip))
+        self.guest(b).ping(t.ip, why='%s holds %s for %s, the MAC its '
+                                     'trusted VF took; frames to it must '
+                                     'reach it'
+                                     % (self._vm_name(b), new, t.ip))
 
     @decorators.idempotent_id('d47613a4-f9be-4ec5-b252-3f8c2c5ca3e6')
     @utils.services('compute', 'network')
@@ -391,25 +379,25 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         """
         a, b = self.vms['a'], self.vms['b']
         self.check_host_vf_flags(a, 'port not trusted', trust=False)
-        ifaces = (self.guest_interface(a), self.guest_interface(b))
+        ifaces = (self.guest(a).interface(), self.guest(b).interface())
         a_iface, a_mac, _ = ifaces[0]
-        self.ping(b, a.ip)
+        self.guest(b).ping(a.ip)
         self.addCleanup(self._restore_mac, a, b, ifaces)
-        root = self.guest_exec(a, vf.ROOT_CHECK).strip()
+        root = self.guest(a).root_check()
         if root != '0':
             self.fail('%s cannot run commands as root (id -u printed %r), '
                       'so its MAC change could not be tried: set [sriov] '
                       'image_ref to an image whose user is root or has '
                       'passwordless sudo' % (self._vm_name(a), root))
         new = vf.local_mac()
-        refused = self._set_mac(a, a_iface, new)
+        refused = self.guest(a).set_mac(a_iface, new)
         if refused and not vf.refused_by_nic(refused):
             self.fail('%s could not try MAC %s: the command failed for '
                       'another cause than the NIC\'s refusal (EPERM, "%s"), '
                       'so nothing about the VF was tried: %s'
                       % (self._vm_name(a), new, vf.EPERM_TEXT, refused))
         if refused:
-            kept = self.guest_interface(a)[1]
+            kept = self.guest(a).interface()[1]
             self.assertEqual(
                 a_mac, kept, '%s was refused MAC %s (%s) but its NIC now has '
                 '%s' % (self._vm_name(a), new, refused, kept))

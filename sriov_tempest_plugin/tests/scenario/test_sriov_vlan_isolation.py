@@ -19,7 +19,6 @@ from tempest.lib import decorators
 
 from sriov_tempest_plugin.tests.scenario import base
 from sriov_tempest_plugin import topology
-from sriov_tempest_plugin import vf
 
 CONF = config.CONF
 
@@ -78,7 +77,7 @@ class SriovVlanIsolationTest(base.SriovScenarioTest):
     @utils.services('compute', 'network')
     def test_same_vlan_direct_reachable(self):
         """Control: VFs of one VLAN on one NIC reach each other."""
-        self.ping(self.vms['a1'], self.vms['a2'].ip)
+        self.guest(self.vms['a1']).ping(self.vms['a2'].ip)
 
     @decorators.idempotent_id('951ff022-1991-403f-a247-aee370a17e09')
     @utils.services('compute', 'network')
@@ -109,8 +108,8 @@ class SriovVlanIsolationTest(base.SriovScenarioTest):
         def controls(when):
             why = ('control %s the isolation check failed, so isolation '
                    'could not be proven' % when)
-            self.ping(a1, a2.ip, why=why)
-            self.ping(b2, b1.ip, why=why)
+            self.guest(a1).ping(a2.ip, why=why)
+            self.guest(b2).ping(b1.ip, why=why)
 
         controls('before')
         # Unicast as well as broadcast: a1 and a2 hold b1's MAC for its
@@ -118,17 +117,16 @@ class SriovVlanIsolationTest(base.SriovScenarioTest):
         # go to a known MAC, with no ARP request that a VLAN would stop.
         for vm, peers in ((a1, [b1]), (a2, [b1]), (b1, [a1, a2])):
             self._hold_neighbours(vm, peers)
-        self.ping(a1, b1.ip, should_succeed=False, count=5)
-        self.ping(a2, b1.ip, should_succeed=False, count=5)
+        self.guest(a1).ping(b1.ip, should_succeed=False, count=5)
+        self.guest(a2).ping(b1.ip, should_succeed=False, count=5)
         controls('after')
 
     def _hold_neighbours(self, vm, peers):
         """Static neighbour entries in ``vm`` for each peer's address at
         the peer's MAC (deleted at cleanup).
         """
-        iface = self.guest_interface(vm)[0]
+        guest = self.guest(vm)
+        iface = guest.interface()[0]
         for peer in peers:
-            self.guest_exec(vm, vf.static_neigh_command(
+            self.addCleanup(guest.hold_neighbour(
                 peer.ip, peer.port['mac_address'], iface))
-            self.addCleanup(self.guest_exec, vm,
-                            vf.del_neigh_command(peer.ip, iface))
