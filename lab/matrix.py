@@ -34,6 +34,7 @@ CONN = PREFIX + 'test_sriov_connectivity.SriovConnectivityTest.'
 ISO = PREFIX + 'test_sriov_vlan_isolation.SriovVlanIsolationTest.'
 LAYOUT = PREFIX + 'test_sriov_datapath_layout.SriovDatapathLayoutTest.'
 GATE = PREFIX + 'test_sriov_throughput.SriovThroughputTest.'
+QOS = PREFIX + 'test_sriov_qos.SriovQosTest.'
 VF = PREFIX + 'test_sriov_vf_behaviour.SriovVfBehaviourTest.'
 
 
@@ -117,12 +118,12 @@ ROWS = (
         'more than [sriov] latency_max_loss'),
     # The scenario-2 SR-IOV client is on compute1; the agent sets its
     # max_tx_rate and the host reports it, but the card sends at line rate.
-    Row('no-rate-limit', 'test_sriov_throughput.*bandwidth_limit',
-        (GATE + 'test_bandwidth_limit_direct_same_subnet_different_hosts',),
+    Row('no-rate-limit', 'test_sriov_qos',
+        (QOS + 'test_bandwidth_limit_direct_same_subnet_different_hosts',),
         '% above the limit'),
     # The host reports the limit gone; the VF is still held to it.
-    Row('stuck-rate', 'test_sriov_throughput.*bandwidth_limit',
-        (GATE + 'test_bandwidth_limit_direct_same_subnet_different_hosts',),
+    Row('stuck-rate', 'test_sriov_qos',
+        (QOS + 'test_bandwidth_limit_direct_same_subnet_different_hosts',),
         'with the bandwidth limit deleted, same_subnet_different_hosts/'
         'direct/3 streams: median', ci=False),
     # The card's switch forwards by its filter table (lab.nic.veb): with

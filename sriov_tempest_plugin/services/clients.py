@@ -211,6 +211,37 @@ class GuestClient(object):
         LOG.info('%s: %s', self.name,
                  version.splitlines()[0] if version else '?')
 
+    def iperf3_runs(self, server, streams, count, settings):
+        """``count`` iperf3 samples from this guest to ``server`` (a
+        :class:`GuestClient`), one at a time, each by ``iperf.sample``
+        (fresh servers, bounded retries, the skew rule).
+        """
+        s = settings
+        ports, pidfiles = iperf3_server_files(s, streams)
+        command = iperf.client_command(server.vm.ip, s.iperf_port, streams,
+                                       s.iperf_duration, s.iperf_omit,
+                                       s.iperf_mode)
+        describe = 'iperf3 from %s to %s (%d streams)' % (
+            self.name, server.vm.ip, streams)
+
+        def start_servers():
+            server.start_iperf3_servers(ports, pidfiles)
+
+        def run_client():
+            return self.run_bounded(
+                command, s.iperf_timeout, describe,
+                '[sriov] iperf_omit + iperf_duration + iperf_grace')
+
+        runs = []
+        for _ in range(count):
+            try:
+                runs.append(iperf.sample(start_servers, run_client,
+                                         s.iperf_duration, describe,
+                                         LOG.warning))
+            except iperf.IperfError as exc:
+                raise Failure(str(exc))
+        return runs
+
     def start_iperf3_servers(self, ports, pidfiles):
         """Fresh one-off iperf3 servers on ``ports`` (old ones stopped)."""
         self.exec(self.stop_iperf3_command(pidfiles))
@@ -261,6 +292,13 @@ class GuestClient(object):
         act as root without a password.
         """
         return self.exec(vf.ROOT_CHECK).strip()
+
+
+def iperf3_server_files(settings, streams):
+    """``(ports, pidfiles)`` of the iperf3 servers ``streams`` need."""
+    ports = iperf.server_ports(settings.iperf_port, streams,
+                               settings.iperf_mode)
+    return ports, ['/tmp/sriov-iperf3-server-%d.pid' % p for p in ports]
 
 
 class HostClient(object):

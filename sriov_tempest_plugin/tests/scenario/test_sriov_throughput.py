@@ -11,28 +11,23 @@
 #    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 #    License for the specific language governing permissions and limitations
 #    under the License.
-"""Throughput gate: near line rate, margin over OVS, latency, QoS."""
+"""Throughput gate: near line rate, margin over OVS and latency."""
 
-import datetime
 
 from oslo_log import log
 from tempest.common import utils
-from tempest.lib.common.utils import test_utils
 from tempest.lib import decorators
-import testtools
 
 from sriov_tempest_plugin import gate
-from sriov_tempest_plugin import iperf
-from sriov_tempest_plugin import results
 from sriov_tempest_plugin.tests.scenario import base
+from sriov_tempest_plugin.tests.scenario import measuring
 from sriov_tempest_plugin import topology
-from sriov_tempest_plugin import vf
 
 LOG = log.getLogger(__name__)
 
 
 @decorators.serial
-class SriovThroughputTest(base.SriovScenarioTest):
+class SriovThroughputTest(measuring.Measuring, base.SriovScenarioTest):
     """Paper Fig. 6/7: SR-IOV near line rate, faster than OVS, and no
     slower to answer.
 
@@ -52,54 +47,10 @@ class SriovThroughputTest(base.SriovScenarioTest):
         super(SriovThroughputTest, cls).resource_setup()
         cls.deploy_plan(topology.plan([cls.settings.vnic_type, 'normal']))
         cls.mtu = cls.networks[topology.SUBNET1].get('mtu') or 1500
-        run_id = datetime.datetime.now(datetime.timezone.utc).strftime(
-            '%Y%m%dT%H%M%SZ')
-        cls.results = results.Results(
-            run_id, gate.settings_summary(cls.settings, cls.mtu))
+        cls.results = cls.run_results(cls.mtu)
         # (measurement, topology name) -> gate.Measured, or the skip
         # message of a measurement that could not start.
         cls.measured = {}
-
-    def _servers(self, streams):
-        """Server ports, their pid files and the command that stops them."""
-        ports = iperf.server_ports(self.settings.iperf_port, streams,
-                                   self.settings.iperf_mode)
-        pidfiles = ['/tmp/sriov-iperf3-server-%d.pid' % p for p in ports]
-        return ports, pidfiles
-
-    def _measure(self, client, server, streams, count):
-        """``count`` iperf3 runs from client to server, one at a time."""
-        s = self.settings
-        ports, pidfiles = self._servers(streams)
-        command = iperf.client_command(server.ip, s.iperf_port, streams,
-                                       s.iperf_duration, s.iperf_omit,
-                                       s.iperf_mode)
-        runs = []
-        for _ in range(count):
-            runs.append(self._run_iperf(self.guest(client),
-                                        self.guest(server), ports, pidfiles,
-                                        command, streams))
-        return runs
-
-    def _run_iperf(self, client, server, ports, pidfiles, command, streams):
-        """One sample (``iperf.sample``: fresh servers, bounded retries)."""
-        s = self.settings
-        describe = 'iperf3 from %s to %s (%d streams)' % (
-            client.name, server.vm.ip, streams)
-
-        def start_servers():
-            server.start_iperf3_servers(ports, pidfiles)
-
-        def run_client():
-            return client.run_bounded(
-                command, s.iperf_timeout, describe,
-                '[sriov] iperf_omit + iperf_duration + iperf_grace')
-
-        try:
-            return iperf.sample(start_servers, run_client, s.iperf_duration,
-                                describe, LOG.warning)
-        except iperf.IperfError as exc:
-            self.fail(str(exc))
 
     def _latency(self, topo, pair, hosts):
         """The latency verdict of ``topo`` (``gate.run_latency``).
@@ -126,33 +77,6 @@ class SriovThroughputTest(base.SriovScenarioTest):
         client, server = self._pair(topo, vnic_type)
         return {'client': client.host, 'server': server.host}
 
-    def _prepare(self, topo, vnic_types):
-        """Require iperf3 in the pairs' guests, and stop at the end any
-        server a failed run left behind (once per server guest, covering
-        the ports of the largest stream count).
-        """
-        pidfiles = self._servers(max(self.settings.streams))[1]
-        for vnic_type in vnic_types:
-            client, server = (self.guest(vm)
-                              for vm in self._pair(topo, vnic_type))
-            client.require_iperf3(self.image_ref)
-            server.require_iperf3(self.image_ref)
-            self.addCleanup(server.exec,
-                            server.stop_iperf3_command(pidfiles))
-
-    def _publish(self, topo):
-        """Write the results file and its views; return the published
-        (``gate.Published``).
-        """
-        published = gate.publish(self.results, self.settings, topo.name)
-        LOG.info('SR-IOV throughput (%s)\n%s\n%s', topo.name,
-                 published.table, published.where())
-        self.addDetail('sriov-throughput',
-                       testtools.content.text_content(
-                           '%s\n\n%s' % (published.table,
-                                         published.where())))
-        return published
-
     def _run(self, what, topo):
         """Measure ``topo`` for ``what`` (``gate.MEASUREMENT_OF``) and
         judge it; return its verdicts.
@@ -165,11 +89,12 @@ class SriovThroughputTest(base.SriovScenarioTest):
 
         if what == 'latency':
             return self._latency(topo, pair, hosts)
-        self._prepare(topo, (self.settings.vnic_type, 'normal'))
+        self.prepare_iperf3([pair(self.settings.vnic_type),
+                             pair('normal')])
 
         def measure(vnic_type, streams, count):
             client, server = pair(vnic_type)
-            return self._measure(client, server, streams, count)
+            return self.iperf3_runs(client, server, streams, count)
 
         return gate.run_topology(topo, self.settings, self.mtu, measure,
                                  self.results, hosts)
@@ -192,7 +117,7 @@ class SriovThroughputTest(base.SriovScenarioTest):
                 raise
             except Exception as exc:
                 error = str(exc) or type(exc).__name__
-            published = self._publish(topo)
+            published = self.publish(topo)
             self.measured[key] = gate.Measured(
                 topo.name, what, verdicts, error,
                 tuple(published.regressions), published.where())
@@ -214,42 +139,6 @@ class SriovThroughputTest(base.SriovScenarioTest):
             self.fail('%d verdict(s) failed for %s:\n%s\n%s'
                       % (len(failed), topo.description, '\n'.join(failed),
                          measured.where))
-
-    def _qos_limiter(self, vm):
-        """``limit(max_kbps)`` for ``gate.run_qos`` on ``vm``'s port.
-
-        The port gets a QoS policy of its own now; ``limit(n)`` adds a
-        bandwidth_limit rule of n kbit/s to it, ``limit(0)`` deletes the
-        rule. Each returns once the port's host reports the VF's
-        max_tx_rate as asked (:meth:`check_host_vf_flags`).
-        """
-        policies = self.os_admin.qos_client
-        rules = self.os_admin.qos_limit_bw_client
-        policy = policies.create_qos_policy(
-            name=self._name('qos'), shared=False)['policy']
-        self.addCleanup(test_utils.call_and_ignore_notfound_exc,
-                        policies.delete_qos_policy, policy['id'])
-        self.addCleanup(test_utils.call_and_ignore_notfound_exc,
-                        self.a_ports.update_port, vm.port['id'],
-                        qos_policy_id=None)
-        self.a_ports.update_port(vm.port['id'], qos_policy_id=policy['id'])
-        made = []
-
-        def limit(max_kbps):
-            if max_kbps:
-                made.append(rules.create_limit_bandwidth_rule(
-                    policy['id'], max_kbps=max_kbps)['bandwidth_limit_rule'])
-                why = ('QoS policy %s: bandwidth limit %d kbit/s, which '
-                       'the agent applies with [agent] extensions = qos'
-                       % (policy['id'], max_kbps))
-            else:
-                rules.delete_limit_bandwidth_rule(policy['id'],
-                                                  made.pop()['id'])
-                why = 'QoS policy %s: bandwidth limit deleted' % policy['id']
-            self.check_host_vf_flags(
-                vm, why, max_tx_rate=vf.max_tx_rate_mbps(max_kbps))
-
-        return limit
 
     @decorators.idempotent_id('914c8f0a-d51b-49c7-9329-fbdc92648ecd')
     @utils.services('compute', 'network')
@@ -350,42 +239,3 @@ class SriovThroughputTest(base.SriovScenarioTest):
         if failed:
             self.fail('%d baseline regression(s) or failures:\n%s'
                       % (len(failed), '\n'.join(failed)))
-
-    @decorators.attr(type='slow')
-    @decorators.idempotent_id('88208888-44ba-480a-bf2e-2c68cd3d8ff7')
-    @utils.requires_ext(extension='qos', service='network')
-    @utils.services('compute', 'network')
-    def test_bandwidth_limit_direct_same_subnet_different_hosts(self):
-        """A bandwidth limit on a direct port holds its VF to the limit,
-        and deleting it gives the VF its line rate back.
-
-        The SR-IOV client of scenario 2 gets a QoS policy with one egress
-        bandwidth_limit rule of [sriov] qos_max_kbps, which the SR-IOV
-        agent turns into its VF's max_tx_rate: the median iperf3 goodput
-        to its server must be within [sriov] qos_tolerance of the limit.
-        With the rule deleted, it must be near line rate again (the
-        gate's threshold). The client's host must report each max_tx_rate
-        on its VF before traffic runs (skips without [sriov]
-        host_addresses). The results file records
-        both points and verdicts.
-        """
-        if not self.settings.qos_checks:
-            raise self.skipException('[sriov] qos_checks is False')
-        self.require_vf('the QoS check (a VF\'s max_tx_rate)')
-        topo = topology.SAME_SUBNET_DIFFERENT_HOSTS
-        vnic_type = self.settings.vnic_type
-        self._prepare(topo, (vnic_type,))
-        client, server = self._pair(topo, vnic_type)
-
-        def measure(streams, count):
-            return self._measure(client, server, streams, count)
-
-        verdicts = gate.run_qos(topo, self.settings, self.mtu,
-                                self._qos_limiter(client), measure,
-                                self.results, self._hosts(topo, vnic_type))
-        published = self._publish(topo)
-        failed = [v.message for v in verdicts if not v.passed]
-        if failed:
-            self.fail('%d verdict(s) failed for %s:\n%s\n%s'
-                      % (len(failed), topo.description, '\n'.join(failed),
-                         published.where()))

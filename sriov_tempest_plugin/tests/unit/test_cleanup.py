@@ -23,7 +23,7 @@ from sriov_tempest_plugin.cmd import cleanup as cmd
 from sriov_tempest_plugin.tests.unit import base
 
 FAMILIES = ('SriovConnectivityTest', 'SriovDatapathLayoutTest',
-            'SriovThroughputTest', 'SriovVfBehaviourTest',
+            'SriovQosTest', 'SriovThroughputTest', 'SriovVfBehaviourTest',
             'SriovVlanIsolationTest')
 OWN = cleanup.Ownership('tempest', FAMILIES)
 UTC = datetime.timezone.utc

@@ -94,7 +94,7 @@ class ScenarioTestsTest(base.TestCase):
 
     def test_every_family_is_there(self):
         for family in ('connectivity', 'vlan_isolation', 'datapath_layout',
-                       'throughput'):
+                       'throughput', 'vf_behaviour', 'qos'):
             self.assertTrue(any('test_sriov_%s.' % family in i
                                 for i in self.ids), family)
         self.assertTrue(all('sriov' in i for i in self.ids))
@@ -132,11 +132,14 @@ class ScenarioTestsTest(base.TestCase):
             self.assertIn('compute', attrs, test.id())
             self.assertIn('network', attrs, test.id())
 
-    def test_throughput_is_serial_and_slow(self):
+    def test_measuring_families_are_serial_and_slow(self):
         gate = [t for t in self.tests if 'throughput' in t.id()]
         # Latency x 3 topologies, line rate x 2 (across the wire), margin
-        # x 3, the baseline and the QoS check.
-        self.assertEqual(10, len(gate))
+        # x 3 and the baseline; the QoS check has its own module.
+        self.assertEqual(9, len(gate))
+        qos = [t for t in self.tests if 'test_sriov_qos.' in t.id()]
+        self.assertEqual(1, len(qos))
+        gate += qos
         for test in gate:
             self.assertTrue(type(test)._serial)
             method = getattr(type(test), test._testMethodName)
