@@ -113,12 +113,11 @@ class GuestClient(object):
     def run_bounded(self, command, timeout, what, bound):
         """Run a command that must end within ``timeout`` s. ``what``
         names it and ``bound`` the options that set the bound, for the
-        failure.
+        failure. A non-zero exit still raises ``SSHExecCommandFailed``
+        (not a ``TimeoutException``).
         """
         try:
             return self.exec(command, timeout)
-        except lib_exc.SSHExecCommandFailed:
-            raise
         except lib_exc.TimeoutException:
             raise Failure('%s did not finish within %d s (%s)'
                           % (what, timeout, bound))
