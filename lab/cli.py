@@ -182,6 +182,9 @@ def up(state, args):
     ensure_packages()
     ensure_venv(state)
     wipe_runtime(state)
+    layout.set_computes(args.computes)
+    with open(state.path(layout.COMPUTES_FILE), 'w') as f:
+        f.write('%d\n' % args.computes)
     with open(OWNER_FILE, 'w') as f:
         f.write(state.root)
     log('packages and venv ready')
@@ -376,6 +379,16 @@ def workspace(state, args):
     print(tempest_conf.write_workspace(state, made))
 
 
+def _computes(text):
+    try:
+        count = int(text)
+        layout.compute_nodes(count)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            'a number from 2 to %d, not %r' % (layout.MAX_COMPUTES, text))
+    return count
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='python3 -m lab',
                                      description=__doc__.splitlines()[0])
@@ -387,6 +400,11 @@ def main(argv=None):
         '--ignore-capacity', action='store_true',
         help='come up even when this machine cannot carry the throughput '
         'gate\'s thresholds with headroom (lab.capacity)')
+    up_parser.add_argument(
+        '--computes', type=_computes, default=layout.DEFAULT_COMPUTES,
+        metavar='N', help='compute nodes, each with its own SR-IOV card '
+        '(2 to %d; default %d; 3 or more run the fleet test)'
+        % (layout.MAX_COMPUTES, layout.DEFAULT_COMPUTES))
     sub.add_parser('preflight', help='check, starting nothing, that every '
                    'directory the lab makes can be made')
     for name in ('status', 'down', 'workspace', 'smoke'):
@@ -404,6 +422,7 @@ def main(argv=None):
         parser.error('the lab runs as root (network namespaces, OVS)')
     state = layout.State(os.path.abspath(args.state_dir)) if args.state_dir \
         else layout.State.default()
+    layout.load_computes(state)
     try:
         if args.command not in ('up', 'preflight'):
             os.makedirs(state.root, exist_ok=True)

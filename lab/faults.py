@@ -84,6 +84,9 @@ FAULTS = (
           "is dead (waits until Neutron counts it dead)"),
     Fault('host-ssh-down', 'compute1', "the node's sshd (host-level "
           "checks) is stopped"),
+    Fault('no-agent-mapping', 'compute3', "the node's Neutron SR-IOV agent "
+          "runs with an empty physical_device_mappings, as on a host "
+          "whose deployment missed it (waits until Neutron reports it)"),
 )
 BY_NAME = {f.name: f for f in FAULTS}
 
@@ -144,9 +147,25 @@ def inject(state, name, node_name=None, log=print):
                             timeout=AGENT_DEAD_TIMEOUT + 60)
     elif name == 'host-ssh-down':
         proc.stop(state, infra.sshd_service(node))
+    elif name == 'no-agent-mapping':
+        _restart_agent(state, node, mapped=False, log=log)
     _save(state, active(state) + [(name, node.name)])
     log('fault in force: %s on %s: %s' % (name, node.name,
                                           BY_NAME[name].what))
+
+
+def _restart_agent(state, node, mapped, log):
+    """Restart the node's SR-IOV agent with (or without) its mapping, and
+    wait until Neutron reports what it maps.
+    """
+    proc.stop(state, openstack.sriov_agent_service(node))
+    openstack.start_sriov_agent(state, node, mapped=mapped)
+    log('waiting until Neutron reports the SR-IOV agent of %s %s %s '
+        '(at most %d s)' % (node.name, 'mapping' if mapped else 'not '
+                            'mapping', layout.PHYSNET, AGENT_DEAD_TIMEOUT))
+    openstack.provision(state, 'agent-maps', node.name, layout.PHYSNET,
+                        'yes' if mapped else 'no', str(AGENT_DEAD_TIMEOUT),
+                        timeout=AGENT_DEAD_TIMEOUT + 60)
 
 
 def clear(state, log=print):
@@ -162,6 +181,8 @@ def clear(state, log=print):
             openstack.start_sriov_agent(state, node)
         elif name == 'host-ssh-down':
             infra.start_node_sshd(state, node)
+        elif name == 'no-agent-mapping':
+            _restart_agent(state, node, mapped=True, log=log)
     for node in {node_named(n) for name, n in faults
                  if name in nic_faults.CARD_FAULTS}:
         card.firmware(state, node).set_faults(())

@@ -1,9 +1,11 @@
 """Names and addresses of the lab: one place, read by every other module.
 
 The lab mirrors the paper's test bed: a controller/network node and two
-compute nodes joined by a "physical switch". Each node is a network
-namespace; the switch fabric lives in a namespace of its own so that the
-host's root namespace only gains two veth ends (management and external).
+compute nodes joined by a "physical switch"; ``lab up --computes N`` makes
+it a fleet of N compute nodes (fleet acceptance), each with its own card
+on the switch. Each node is a network namespace; the switch fabric lives
+in a namespace of its own so that the host's root namespace only gains
+two veth ends (management and external).
 """
 
 import dataclasses
@@ -53,9 +55,45 @@ class Node:
 
 
 NETWORK = Node('network', 'network', '192.168.240.10')
-COMPUTES = (Node('compute1', 'compute', '192.168.240.11'),
-            Node('compute2', 'compute', '192.168.240.12'))
+#: How many compute nodes ``lab up`` makes unless told (the paper's two).
+DEFAULT_COMPUTES = 2
+#: At most: each has its own PCI bus number and management address.
+MAX_COMPUTES = 8
+#: Where ``lab up --computes N`` keeps N, for every later command.
+COMPUTES_FILE = 'computes'
+
+
+def compute_nodes(count):
+    """The compute nodes of a lab of ``count``: compute1..computeN."""
+    if not 2 <= count <= MAX_COMPUTES:
+        raise ValueError('the lab has 2 to %d compute nodes, not %d'
+                         % (MAX_COMPUTES, count))
+    return tuple(Node('compute%d' % i, 'compute', '192.168.240.%d' % (10 + i))
+                 for i in range(1, count + 1))
+
+
+COMPUTES = compute_nodes(DEFAULT_COMPUTES)
 NODES = (NETWORK,) + COMPUTES
+
+
+def set_computes(count):
+    """Make this process's lab one of ``count`` compute nodes."""
+    global COMPUTES, NODES
+    COMPUTES = compute_nodes(count)
+    NODES = (NETWORK,) + COMPUTES
+
+
+def computes_of(state):
+    """How many compute nodes the lab of ``state`` has (its
+    ``COMPUTES_FILE``; the default when no lab wrote one).
+    """
+    try:
+        with open(state.path(COMPUTES_FILE)) as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return DEFAULT_COMPUTES
+
+
 FABRIC_NETNS = PREFIX + '-fabric'
 #: instance namespaces are PREFIX-vm-<instance uuid>.
 GUEST_NETNS_PREFIX = PREFIX + '-vm-'
@@ -119,3 +157,14 @@ class State:
     @property
     def workspace(self):
         return self.path('workspace')
+
+
+def load_computes(state):
+    """Take the compute nodes of the lab of ``state`` (:func:`computes_of`).
+    """
+    set_computes(computes_of(state))
+
+
+# Every process of the lab (the CLI, lab.matrix, lab.provision) sees the
+# lab that is up: its state dir is $SRIOV_LAB_DIR or the checkout's .lab.
+load_computes(State.default())

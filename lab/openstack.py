@@ -46,7 +46,8 @@ def provision(state, *args, timeout=600):
                    env=infra.service_env(state, {
                        'OS_PASSWORD': s['admin'],
                        'LAB_SERVICE_PASSWORD': s['service'],
-                       'PYTHONPATH': layout.repo_root()}),
+                       'PYTHONPATH': layout.repo_root(),
+                       'SRIOV_LAB_DIR': state.root}),
                    timeout=timeout)
     return json.loads(out.strip().splitlines()[-1])
 
@@ -171,8 +172,12 @@ def sriov_agent_service(node):
     return 'neutron-sriov-agent-%s' % node.name
 
 
-def start_sriov_agent(state, node):
-    """Neutron's SR-IOV agent, with the node's card as its hardware."""
+def start_sriov_agent(state, node, mapped=True):
+    """Neutron's SR-IOV agent, with the node's card as its hardware; its
+    configuration written again first (``service_conf.sriov_agent``).
+    """
+    inifile.write(_conf(state, 'neutron', 'sriov-%s.ini' % node.name),
+                  service_conf.sriov_agent(node, mapped))
     env = infra.service_env(state, fabric.node_ovs(state, node).env)
     proc.spawn(state, sriov_agent_service(node), [
         state.bin('python'), '-m', 'lab.sriov_agent', '--config-file',

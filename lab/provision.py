@@ -133,6 +133,26 @@ def wait_agent_dead(conn, agent_type, host, timeout):
         time.sleep(2)
 
 
+def wait_agent_maps(conn, host, physnet, want, timeout):
+    """Until the NIC Switch agent on ``host`` is alive and reports
+    ``physnet`` in its device_mappings (``want`` "yes") or not ("no").
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        seen = [a for a in conn.network.agents(host=host)
+                if a.agent_type == 'NIC Switch agent' and a.is_alive]
+        maps = [physnet in ((a.configuration or {}).get('device_mappings')
+                            or {}) for a in seen]
+        if maps and all(m == (want == 'yes') for m in maps):
+            return
+        if time.monotonic() > deadline:
+            raise SystemExit('the NIC Switch agent on %s does not report '
+                             '%s %s its device_mappings after %d s'
+                             % (host, physnet, 'in' if want == 'yes'
+                                else 'out of', timeout))
+        time.sleep(2)
+
+
 def inventory(conn):
     """Every resource of the cloud by kind: {kind: {id: name}}.
 
@@ -168,6 +188,9 @@ def main(argv):
         out = identity(conn, os.environ['LAB_SERVICE_PASSWORD'])
     elif argv[0] == 'wait':
         wait_compute_and_agents(conn, int(argv[1]))
+        out = {}
+    elif argv[0] == 'agent-maps':
+        wait_agent_maps(conn, argv[1], argv[2], argv[3], int(argv[4]))
         out = {}
     elif argv[0] == 'agent-dead':
         wait_agent_dead(conn, argv[1], argv[2], int(argv[3]))

@@ -219,11 +219,15 @@ def ovs_agent(node):
     return conf
 
 
-def sriov_agent(node):
+def sriov_agent(node, mapped=True):
+    """The node's SR-IOV agent; ``mapped=False``: its
+    ``physical_device_mappings`` left empty, as on a host whose deployment
+    missed it (fault no-agent-mapping).
+    """
     return {
         'DEFAULT': {'host': node.name},
         'sriov_nic': {'physical_device_mappings': '%s:%s' % (
-            layout.PHYSNET, nic_device.PF_DEVICE)},
+            layout.PHYSNET, nic_device.PF_DEVICE) if mapped else ''},
         'securitygroup': {'firewall_driver': 'noop'},
         # QoS: a port's bandwidth-limit rule becomes its VF's max_tx_rate.
         'agent': {'root_helper': 'sudo', 'extensions': 'qos'},

@@ -97,7 +97,7 @@ def write(runs, directory, draw=True, suffix=''):
     sections, texts, pngs = [], [], []
     for run in runs:
         png = None
-        if missing is None and run.document['points']:
+        if missing is None and chart.drawable(run.document):
             png = chart.png_bytes(run.document)
             pngs.append(_write(os.path.join(
                 directory,
@@ -111,4 +111,7 @@ def write(runs, directory, draw=True, suffix=''):
                   '\n\n'.join(texts) + '\n')
     page = _write(os.path.join(directory, prefix + '.html'),
                   webpage.page(sections))
+    if missing is None and not pngs:
+        missing = ('nothing to draw yet: no throughput point and no fleet '
+                   'host with a median')
     return Written(text, page, pngs, missing)

@@ -26,6 +26,7 @@ sriov-tempest-plugin[report]``); nothing else in the plugin needs it.
 
 import io
 
+from sriov_tempest_plugin import fleet as fleet_logic
 from sriov_tempest_plugin import results
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import verdict
@@ -76,7 +77,8 @@ def figure(document):
         document).items() if not all(v['passed'] for v in judged)}
     names = [t.name for t in topology.TOPOLOGIES
              if any(k[0] == t.name for k in points)]
-    if not names:
+    fleet = _fleet_hosts(document)
+    if not drawable(document):
         raise ValueError('run %s has no measured points to draw'
                          % document.get('run_id'))
     streams = sorted({k[2] for k in points})
@@ -87,13 +89,16 @@ def figure(document):
     top = max([speed] + [p['max_gbps'] for p in points.values()]) * 1.18
 
     lat = document.get('latency') or []
-    panels = len(names) + (1 if lat else 0)
+    panels = len(names) + (1 if lat else 0) + (1 if fleet else 0)
     fig, axes = pyplot.subplots(1, panels, squeeze=False,
                                 figsize=(4.2 * panels + 1, 5.2), dpi=110)
     width = 0.38
     if lat:
-        _latency_panel(axes[0][-1], lat, results.latency_verdicts(document),
-                       sriov, width)
+        _latency_panel(axes[0][len(names)], lat,
+                       results.latency_verdicts(document), sriov, width)
+    if fleet:
+        _fleet_panel(axes[0][-1], document['fleet'], fleet, thresholds,
+                     speed)
     for ax, name in zip(axes[0], names):
         for i, vnic in enumerate((sriov, 'normal')):
             xs, heights, low, high, hatches = [], [], [], [], []
@@ -132,8 +137,9 @@ def figure(document):
         ax.set_xlabel('parallel TCP connections')
         ax.set_ylim(0, top)
         ax.grid(axis='y', alpha=0.3)
-    axes[0][0].set_ylabel('Gbit/s receiver goodput\n(bar: median, '
-                          'whisker: min-max)')
+    if names:
+        axes[0][0].set_ylabel('Gbit/s receiver goodput\n(bar: median, '
+                              'whisker: min-max)')
     for ax in axes[0][1:len(names)]:
         # Same y range as the first (set_ylim above): one scale.
         ax.tick_params(labelleft=False)
@@ -141,7 +147,7 @@ def figure(document):
     for ax in axes[0]:
         for h, lab in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(lab, h)
-    if failed:
+    if failed or any(h['state'] != 'ok' for h in fleet):
         from matplotlib.patches import Patch
         handles['failed verdict'] = Patch(facecolor='white',
                                           edgecolor='black', hatch='//')
@@ -199,6 +205,64 @@ def _latency_panel(ax, points, verdicts, sriov, width):
                         for n in names], fontsize=7, rotation=15)
     ax.set_ylabel('ms (bar: p50, whisker: p99)')
     ax.set_ylim(0, max([p['p99_ms'] for p in by.values()] or [1]) * 1.18)
+    ax.grid(axis='y', alpha=0.3)
+
+
+def _fleet_hosts(document):
+    """The fleet's hosts that have a median, by their worse link median
+    (lowest first); [] without a fleet section.
+    """
+    hosts = (document.get('fleet') or {}).get('hosts') or []
+    measured = [h for h in hosts
+                if h['sent_gbps'] is not None or
+                h['received_gbps'] is not None]
+    return sorted(measured, key=lambda h: (_worse(h), h['host']))
+
+
+def _worse(host):
+    return min(v for v in (host['sent_gbps'], host['received_gbps'])
+               if v is not None)
+
+
+def drawable(document):
+    """Whether the chart has anything to show: throughput points, or
+    fleet hosts with a median.
+    """
+    return bool(document.get('points')) or bool(_fleet_hosts(document))
+
+
+def _fleet_panel(ax, fleet, hosts, thresholds, speed):
+    """Each host's worse link median, lowest first, against the line-rate
+    threshold and the fleet's outlier line; a failed host hatched.
+    """
+    xs = range(len(hosts))
+    worse = [_worse(h) for h in hosts]
+    bars = ax.bar(xs, worse, 0.6, color=COLOURS['sriov'], edgecolor='black',
+                  linewidth=0.6)
+    for bar, h, value in zip(bars, hosts, worse):
+        if h['state'] != 'ok':
+            bar.set_hatch('//')
+        if len(hosts) <= 24:
+            ax.annotate('%.2f' % value,
+                        (bar.get_x() + bar.get_width() / 2, value),
+                        xytext=(0, 4), textcoords='offset points',
+                        ha='center', va='bottom', fontsize=7)
+    ax.axhline(speed, color='#555555', linestyle='--', linewidth=1.2)
+    ax.axhline(thresholds.line_rate_gbps, color='#d62728', linestyle=':',
+               linewidth=1.6)
+    line = fleet_logic.section_outlier_line(fleet)
+    if line is not None:
+        ax.axhline(line, color='#9467bd', linestyle='-.', linewidth=1.2,
+                   label='fleet outlier line: %.0f %% under the fleet '
+                   'median' % (100 * fleet['outlier_fraction']))
+    ax.set_title('fleet: %d SR-IOV hosts at %d streams\n(worse of each '
+                 'host\'s two links)' % (fleet['total'], fleet['streams']),
+                 fontsize=9)
+    ax.set_xticks(list(xs))
+    ax.set_xticklabels([h['host'] for h in hosts], rotation=45,
+                       ha='right', fontsize=7 if len(hosts) <= 24 else 4)
+    ax.set_ylim(0, max([speed] + worse) * 1.18)
+    ax.set_ylabel('Gbit/s, median of the host\'s worse link')
     ax.grid(axis='y', alpha=0.3)
 
 

@@ -310,7 +310,45 @@ host_opts = [
                     'host_command_prefix.'),
 ]
 
-sriov_opts = network_opts + guest_opts + gate_opts + iperf_opts + host_opts
+fleet_opts = [
+    cfg.BoolOpt('fleet_checks',
+                default=False,
+                help='Run the fleet acceptance test: one direct VM on every '
+                     'SR-IOV host of physical_network (Nova\'s compute '
+                     'services and Neutron\'s NIC Switch agents, or '
+                     'fleet_hosts), measured in a ring of links, each near '
+                     'line rate, and the bad hosts named. Admin listings '
+                     'of both; slow: run it for acceptance after a '
+                     'deployment or a change, not every gate run.'),
+    cfg.ListOpt('fleet_hosts',
+                default=[],
+                help='The hosts the fleet test proves. Empty: every host '
+                     'whose compute service and NIC Switch agent map '
+                     'physical_network. A host listed here that cannot be '
+                     'proven fails the test.'),
+    cfg.IntOpt('fleet_concurrency',
+               default=1,
+               min=1,
+               help='Links of the ring measured at once (hosts never share '
+                    'a wave). 1: the hosts, not an oversubscribed switch, '
+                    'are measured; raise it on a non-blocking fabric.'),
+    cfg.FloatOpt('fleet_outlier_fraction',
+                 default=0.2,
+                 min=0.0,
+                 max=1.0,
+                 help='A host whose link medians are more than this '
+                      'fraction below the fleet\'s median is named an '
+                      'outlier, even above the line-rate threshold. 1.0 '
+                      'disables the rule.'),
+    cfg.IntOpt('fleet_boot_wave',
+               default=10,
+               min=1,
+               help='VMs the fleet test boots at once (each holds a VF and '
+                    'counts against the project\'s quota).'),
+]
+
+sriov_opts = (network_opts + guest_opts + gate_opts + iperf_opts + host_opts +
+              fleet_opts)
 
 
 def list_opts():
@@ -366,6 +404,11 @@ class Settings(object):
     integration_bridge: str
     libvirt_checks: bool
     virsh_command_prefix: str
+    fleet_checks: bool
+    fleet_hosts: typing.Tuple[str, ...]
+    fleet_concurrency: int
+    fleet_outlier_fraction: float
+    fleet_boot_wave: int
 
     @property
     def iperf_timeout(self):
@@ -451,9 +494,17 @@ def load_settings(group):
                    'no such file; give the path of a results file '
                    '(sriov-throughput-<run>.json) or unset it')
 
+    for name in ('fleet_concurrency', 'fleet_boot_wave'):
+        if values[name] is None or values[name] < 1:
+            raise _bad(name, values[name], 'must be 1 or more')
+    if values['fleet_outlier_fraction'] is None or \
+            not 0 <= values['fleet_outlier_fraction'] <= 1:
+        raise _bad('fleet_outlier_fraction',
+                   values['fleet_outlier_fraction'],
+                   'must be in [0, 1] (1 disables the outlier rule)')
     for name in ('segmentation_ids', 'compute_hosts', 'streams',
                  'line_rate_streams', 'margin_streams',
-                 'latency_topologies'):
+                 'latency_topologies', 'fleet_hosts'):
         values[name] = tuple(values[name] or ())
     values['host_addresses'] = dict(values['host_addresses'] or {})
     values['host_command_prefix'] = values['host_command_prefix'] or ''

@@ -33,6 +33,8 @@ import math
 import statistics
 import typing
 
+from sriov_tempest_plugin import verdict
+
 
 @dataclasses.dataclass(frozen=True)
 class Link(object):
@@ -199,6 +201,19 @@ def outlier_line(median, outlier_fraction):
     return None if median is None else median * (1.0 - outlier_fraction)
 
 
+def section_outlier_line(section):
+    """The outlier line of a results file's judged fleet section (its ring
+    links' medians), None when no ring link has one.
+    """
+    medians = [item['median_gbps'] for item in section['links']
+               if item['pass'] == 'ring' and
+               item.get('median_gbps') is not None]
+    if not medians:
+        return None
+    return outlier_line(statistics.median(medians),
+                        section['outlier_fraction'])
+
+
 def low(result, line):
     """Whether a link counts against its hosts: it failed the line-rate
     rule, or its median is below the fleet's outlier ``line``.
@@ -270,6 +285,14 @@ def judge(results, outlier_fraction):
 
 def _why(result):
     return '%s: %s' % (result.link.label(), result.why or 'failed')
+
+
+def retests_possible(verdicts):
+    """Whether :func:`retest_plan` can pair every suspect (some host
+    passed both its links), or there is no suspect.
+    """
+    states = {v.state for v in verdicts.values()}
+    return 'suspect' not in states or 'ok' in states
 
 
 def retest_plan(verdicts):
@@ -346,3 +369,214 @@ def worst_first(verdicts):
         return (rank[v.state], -1.0 if worst is None else worst, v.host)
 
     return sorted(verdicts.values(), key=key)
+
+
+# -- measuring a link ---------------------------------------------------------
+
+#: The topology name a fleet link's point carries in verdict messages.
+FLEET = 'fleet'
+
+
+def link_point(link, vnic_type, streams, samples):
+    """A link's samples as a ``verdict.Point`` (its label names the link).
+    """
+    return verdict.Point('%s %s' % (FLEET, link.label()), vnic_type, streams,
+                         tuple(samples))
+
+
+def link_result(link, thresholds, streams, samples, error=None):
+    """A link's :class:`LinkResult` under the gate's line-rate rule
+    (``thresholds``: ``verdict.Thresholds``); ``error`` (or no sample): it
+    could not be measured, which fails it.
+    """
+    if error or not samples:
+        return LinkResult(link, None, False,
+                          error or 'no sample was measured')
+    v = thresholds.judge_line_rate(link_point(link, thresholds.vnic_type,
+                                              streams, samples))
+    return LinkResult(link, v.measured_gbps, v.passed,
+                      '' if v.passed else v.message)
+
+
+def measure_link(link, thresholds, streams, measure, repeats, first):
+    """``(samples, error)`` of one link, as the gate samples a point:
+    ``first`` samples, the rest of ``repeats`` only when they could still
+    fail the line-rate rule (``first < repeats``: ``[sriov] decide_early``),
+    and ``repeats`` more when it failed on them.
+
+    :param measure: ``measure(count) -> [Gbit/s]``; an ``AssertionError``
+        (a guest's failure: iperf3, SSH) ends the link with its message.
+    """
+    samples = []
+
+    def judged(extra=()):
+        point = link_point(link, thresholds.vnic_type, streams,
+                           tuple(samples) + tuple(extra))
+        return thresholds.judge_line_rate(point).passed
+
+    try:
+        samples.extend(measure(first))
+        missing = repeats - len(samples)
+        if missing > 0 and not judged([0.0] * missing):
+            samples.extend(measure(missing))
+        if not judged():
+            samples.extend(measure(repeats))
+    except AssertionError as exc:
+        return samples, str(exc)
+    return samples, None
+
+
+# -- the whole fleet ----------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Assessment(object):
+    """Every host's verdict and the links nobody explains, with the one
+    message that fails the test (None: the fleet passed).
+    """
+    verdicts: typing.Dict[str, HostVerdict]
+    path_links: typing.Tuple[LinkResult, ...]
+    #: ``((host, why), ...)``: hosts failed before measuring (inventory,
+    #: boot), with the reason.
+    failed_early: typing.Tuple[typing.Tuple[str, str], ...]
+    total: int
+
+    def bad_hosts(self):
+        """``[(host, line)]``, the hosts that fail, in name order."""
+        out = dict(self.failed_early)
+        for host, v in self.verdicts.items():
+            if v.state in ('bad', 'outlier'):
+                out[host] = '%s: %s' % (v.state, v.why)
+            elif v.state == 'suspect':
+                out[host] = ('suspect: %s; not told apart from the other '
+                             'end: no host passed both its links to pair '
+                             'it with' % v.why)
+        return sorted(out.items())
+
+    @property
+    def passed(self):
+        return not self.bad_hosts() and not self.path_links
+
+    def message(self):
+        """One message naming every bad host and why, and every path to
+        blame; None when the fleet passed.
+        """
+        if self.passed:
+            return None
+        bad = self.bad_hosts()
+        lines = ['fleet acceptance failed for %d of %d SR-IOV hosts (%s):'
+                 % (len(bad), self.total,
+                    ', '.join(h for h, _ in bad) or 'none')]
+        lines += ['  %s: %s' % (host, why) for host, why in bad]
+        for r in self.path_links:
+            lines.append(
+                '  the path between %s and %s (their switch ports, a VLAN '
+                'missing on one): %s, and both hosts passed with others'
+                % (r.link.sender, r.link.receiver, _why(r)))
+        return '\n'.join(lines)
+
+
+def assess(first, retests, outlier_fraction, failed_early=(), total=None):
+    """The fleet's :class:`Assessment` from the first pass's ring results,
+    the second pass's (of :func:`retest_plan`), and the hosts that failed
+    before measuring.
+
+    A second-pass link counts for the one suspect it pairs with a host
+    that is not one; a suspect no such link covers stays a suspect (a
+    re-judgement under other thresholds can make suspects the run did not
+    test again).
+    """
+    line = outlier_line(fleet_median(first), outlier_fraction)
+    verdicts = judge(first, outlier_fraction) if first else {}
+
+    def suspects(link):
+        return [h for h in link.hosts
+                if h in verdicts and verdicts[h].state == 'suspect']
+
+    usable = [r for r in retests if len(suspects(r.link)) == 1]
+    covered = {suspects(r.link)[0] for r in usable}
+    if covered:
+        verdicts = dict(verdicts, **blame(
+            {h: v for h, v in verdicts.items()
+             if v.state != 'suspect' or h in covered}, usable, line))
+    path = tuple(r for r in unexplained(first, verdicts, line)
+                 if not any(verdicts[h].state == 'suspect'
+                            for h in r.link.hosts)) if first else ()
+    failed_early = tuple(sorted(failed_early))
+    if total is None:
+        total = len(verdicts) + len(failed_early)
+    return Assessment(verdicts, path, failed_early, total)
+
+
+# -- the results file's fleet section ----------------------------------------
+
+def evaluate(section, thresholds, outlier_fraction=None):
+    """``(Assessment, [link record])`` of a fleet section's measured links
+    (``record``'s ``links``), judged by ``thresholds``
+    (``verdict.Thresholds``); the section's own outlier fraction unless
+    one is given. Offline re-judging and the test judge through here.
+    """
+    fraction = section['outlier_fraction'] if outlier_fraction is None \
+        else outlier_fraction
+    judged = {'ring': [], 'retest': []}
+    records = []
+    for item in section['links']:
+        link = Link(item['sender'], item['receiver'])
+        r = link_result(link, thresholds, section['streams'],
+                        item['samples_gbps'], item.get('error'))
+        judged[item['pass']].append(r)
+        records.append(dict(item, median_gbps=None if r.median_gbps is None
+                            else round(r.median_gbps, 4),
+                            passed=r.passed, why=r.why))
+    assessment = assess(judged['ring'], judged['retest'], fraction,
+                        [tuple(x) for x in section['failed_early']],
+                        section['total'])
+    return assessment, records
+
+
+def record(streams, outlier_fraction, concurrency, inventory_lines,
+           failed_early, total, ring_links, retest_links):
+    """The results file's ``fleet`` section before judging: what was
+    measured. :func:`judged` adds the verdicts.
+
+    :param ring_links: ``[(Link, samples, error)]`` of the first pass;
+        ``retest_links`` those of the second.
+    """
+    links = [{'sender': link.sender, 'receiver': link.receiver,
+              'pass': which, 'streams': streams,
+              'samples_gbps': [round(x, 4) for x in samples],
+              'error': error}
+             for which, measured in (('ring', ring_links),
+                                     ('retest', retest_links))
+             for link, samples, error in measured]
+    return {'streams': streams, 'outlier_fraction': outlier_fraction,
+            'concurrency': concurrency, 'inventory': list(inventory_lines),
+            'failed_early': [list(x) for x in sorted(failed_early)],
+            'total': total, 'links': links}
+
+
+def judged(section, thresholds, outlier_fraction=None):
+    """``(section with its verdicts, Assessment)``: the links' medians and
+    verdicts, every host worst first, the paths to blame, the message.
+    """
+    assessment, links = evaluate(section, thresholds, outlier_fraction)
+    out = dict(section, links=links)
+    if outlier_fraction is not None:
+        out['outlier_fraction'] = outlier_fraction
+    out['hosts'] = [
+        {'host': v.host, 'state': v.state, 'why': v.why,
+         'sent_gbps': _round(v.sent_gbps),
+         'received_gbps': _round(v.received_gbps)}
+        for v in worst_first(assessment.verdicts)]
+    bad = dict(assessment.failed_early)
+    out['hosts'] = [{'host': h, 'state': 'failed', 'why': why,
+                     'sent_gbps': None, 'received_gbps': None}
+                    for h, why in sorted(bad.items())] + out['hosts']
+    out['path_links'] = ['%s -> %s' % (r.link.sender, r.link.receiver)
+                         for r in assessment.path_links]
+    out['passed'] = assessment.passed
+    out['message'] = assessment.message()
+    return out, assessment
+
+
+def _round(value):
+    return None if value is None else round(value, 4)

@@ -31,7 +31,8 @@ one PF to the physnet. Every other host that either listing names is
 accounted for by name, never dropped unseen:
 
 - **unproven** (the fleet test fails naming it): a host meant to serve
-  the physnet (its agent maps it, or ``[sriov] fleet_hosts`` lists it)
+  the physnet (its agent maps it, or ``[sriov] fleet_hosts`` lists it, or
+  its NIC agent maps no device at all, a deployment that missed it)
   whose compute service or agent is down, forced down, in a cell that
   does not answer or administratively down, or that lacks one of the two;
 - **left out** (reported, not a failure): a compute host with no NIC
@@ -147,7 +148,13 @@ def discover(services, agents, physnet, only=()):
             continue
         agents_here = nic_agents.get(name, [])
         mapping = [a for a in agents_here if _mapped(a, physnet)]
-        meant = bool(mapping) or name in only
+        # An SR-IOV agent that maps no device at all serves nothing: a
+        # deployment that missed its physical_device_mappings, not a host
+        # of another physnet.
+        maps_nothing = bool(agents_here) and not any(
+            (a.get('configurations') or {}).get('device_mappings')
+            for a in agents_here)
+        meant = bool(mapping) or name in only or maps_nothing
         problems = []
         if name not in computes:
             problems.append('no nova-compute service runs there')

@@ -17,11 +17,13 @@ A results file carries every sample and the settings that judged it, so
 its verdicts can be recomputed without a cloud against other thresholds
 (port speed, line-rate fraction or reference, margin, judged stream
 counts, latency margin, QoS tolerance): "would last night's run pass a
-60 % margin?".
+60 % margin?". A fleet section's links are judged again by the same
+line-rate rule, and its hosts blamed again.
 """
 
 import copy
 
+from sriov_tempest_plugin import fleet
 from sriov_tempest_plugin import results
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import verdict
@@ -74,6 +76,9 @@ def judge(document, **overrides):
     out['verdicts'] = sorted((v.as_dict() for v in verdicts),
                              key=results.verdict_key)
     out['passed'] = all(v['passed'] for v in out['verdicts'])
+    if out.get('fleet'):
+        out['fleet'] = fleet.judged(out['fleet'], thresholds)[0]
+        out['passed'] = out['passed'] and out['fleet']['passed']
     if overrides:
         out['rejudged'] = dict(sorted(overrides.items()))
     return out

@@ -45,6 +45,7 @@ class Results(object):
         self.latency = []
         self.qos = []
         self.verdicts = []
+        self.fleet = None
         self.iperf_versions = set()
 
     def add_point(self, point, runs, cpu_bound_percent, hosts,
@@ -90,12 +91,18 @@ class Results(object):
                          if (v['kind'],) + verdict.point_key(v) not in keys]
         self.verdicts.extend(v.as_dict() for v in verdicts)
 
+    def set_fleet(self, section):
+        """Record the fleet test's judged section (``fleet.judged``)."""
+        self.fleet = section
+
     @property
     def passed(self):
-        return all(v['passed'] for v in self.verdicts)
+        return all(v['passed'] for v in self.verdicts) and \
+            (self.fleet is None or self.fleet['passed'])
 
     def document(self):
-        return {
+        fleet = {} if self.fleet is None else {'fleet': self.fleet}
+        return dict(fleet, **{
             'format': FORMAT_VERSION,
             'tool': 'sriov-tempest-plugin',
             'run_id': self.run_id,
@@ -107,7 +114,7 @@ class Results(object):
             'qos': sorted(self.qos, key=qos_key),
             'verdicts': sorted(self.verdicts, key=verdict_key),
             'passed': self.passed,
-        }
+        })
 
     def write(self, directory):
         """Write the document atomically; return its path."""
@@ -276,4 +283,8 @@ def points_of(document):
 
 
 def failed_messages(document):
-    return [v['message'] for v in document['verdicts'] if not v['passed']]
+    """Every failed verdict's message, and the fleet's."""
+    fleet = document.get('fleet') or {}
+    return [v['message'] for v in document['verdicts']
+            if not v['passed']] + ([fleet['message']]
+                                   if fleet.get('message') else [])

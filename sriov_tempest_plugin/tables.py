@@ -45,6 +45,7 @@ def text_table(document):
     lines = _aligned(rows) if len(rows) > 1 else []
     lines.extend(latency_table(document))
     lines.extend(qos_table(document))
+    lines.extend(fleet_table(document))
     while lines and not lines[0]:
         lines.pop(0)
     lines.append('Gbit/s (10^9 bit/s), receiver goodput; run %s: %s'
@@ -98,3 +99,34 @@ def qos_table(document):
                      '-' if v is None else '%s:%s' % (
                          v['kind'], 'pass' if v['passed'] else 'FAIL')))
     return [''] + _aligned(rows)
+
+
+def _gbps(value):
+    return '-' if value is None else '%.3f' % value
+
+
+def fleet_table(document):
+    """Lines of the fleet section (none: no lines): every host, worst
+    first, then each failing host's reason and every link.
+    """
+    fleet = document.get('fleet')
+    if not fleet:
+        return []
+    rows = [('host', 'verdict', 'sent', 'received')]
+    for h in fleet['hosts']:
+        rows.append((h['host'], h['state'], _gbps(h['sent_gbps']),
+                     _gbps(h['received_gbps'])))
+    lines = ['', 'fleet: %d SR-IOV hosts at %d streams, %s'
+             % (fleet['total'], fleet['streams'],
+                'PASSED' if fleet['passed'] else 'FAILED')]
+    lines += _aligned(rows)
+    lines += ['%s: %s' % (h['host'], h['why']) for h in fleet['hosts']
+              if h['state'] != 'ok']
+    links = [('link', 'pass', 'median', 'samples', 'verdict')]
+    for item in fleet['links']:
+        links.append(('%s -> %s' % (item['sender'], item['receiver']),
+                      item['pass'], _gbps(item.get('median_gbps')),
+                      ' '.join('%.3f' % x for x in item['samples_gbps'])
+                      or '-',
+                      'pass' if item.get('passed') else 'FAIL'))
+    return lines + [''] + _aligned(links)

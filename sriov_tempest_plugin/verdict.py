@@ -215,6 +215,13 @@ class Thresholds(object):
              self.line_rate_fraction),
             self.line_rate_streams, self.margin, self.margin_streams)
 
+    def judge_line_rate(self, point):
+        """The near-line-rate verdict of one point (:func:`judge_line_rate`),
+        e.g. a fleet link's.
+        """
+        return judge_line_rate(point, self.line_rate_gbps,
+                               self.line_rate_text, self.line_rate_fraction)
+
     def judge_latency(self, points):
         """The latency verdict of one topology's latency points.
 
@@ -243,8 +250,7 @@ class Thresholds(object):
         """
         if max_kbps:
             return judge_rate_limit(point, max_kbps, self.qos_tolerance)
-        v = judge_line_rate(point, self.line_rate_gbps, self.line_rate_text,
-                            self.line_rate_fraction)
+        v = self.judge_line_rate(point)
         return dataclasses.replace(
             v, kind=QOS_REMOVED,
             message='with the bandwidth limit deleted, %s' % v.message)

@@ -128,6 +128,41 @@ def _qos_table(document):
     return '<h3>QoS bandwidth limit</h3><table>%s</table>' % ''.join(rows)
 
 
+def _fleet_table(document):
+    fleet = document.get('fleet')
+    if not fleet:
+        return ''
+
+    def gbps(value):
+        return '-' if value is None else '%.3f' % value
+
+    head = ('host', 'verdict', 'sent Gbit/s', 'received Gbit/s', 'why')
+    rows = ['<tr>%s</tr>' % ''.join('<th>%s</th>' % _e(h) for h in head)]
+    for h in fleet['hosts']:
+        rows.append('<tr><td>%s</td><td>%s</td><td class="num">%s</td>'
+                    '<td class="num">%s</td><td>%s</td></tr>'
+                    % (_e(h['host']), '<span class="%s">%s</span>' % (
+                        'pass' if h['state'] == 'ok' else 'fail',
+                        _e(h['state'])),
+                       gbps(h['sent_gbps']), gbps(h['received_gbps']),
+                       _e(h['why'])))
+    links = ['<tr>%s</tr>' % ''.join('<th>%s</th>' % _e(h) for h in (
+        'link', 'pass', 'median Gbit/s', 'samples', 'verdict'))]
+    for item in fleet['links']:
+        links.append('<tr><td>%s -&gt; %s</td><td>%s</td>'
+                     '<td class="num">%s</td><td class="num">%s</td>'
+                     '<td>%s</td></tr>'
+                     % (_e(item['sender']), _e(item['receiver']),
+                        _e(item['pass']), gbps(item.get('median_gbps')),
+                        _e(' '.join('%.3f' % x
+                                    for x in item['samples_gbps']) or '-'),
+                        _e(item.get('why') or item.get('error') or 'pass')))
+    return ('<h3>Fleet: %d SR-IOV hosts, %s</h3><table>%s</table>'
+            '<h4>Links</h4><table>%s</table>'
+            % (fleet['total'], _status(fleet['passed']), ''.join(rows),
+               ''.join(links)))
+
+
 def run_section(document, png=None, source=None, baseline_lines=None,
                 chart_note=None):
     parts = ['<h2>Run %s: %s</h2>' % (_e(document['run_id']),
@@ -153,6 +188,7 @@ def run_section(document, png=None, source=None, baseline_lines=None,
     parts.append(_points_table(document))
     parts.append(_latency_table(document))
     parts.append(_qos_table(document))
+    parts.append(_fleet_table(document))
     parts.append('<h3>Settings</h3>')
     parts.append(_settings_table(document['settings'],
                                  document.get('rejudged')))

@@ -3,9 +3,11 @@
 # SR-IOV NIC, see README "The lab"), run the whole SR-IOV suite against it
 # with `tempest run --regex sriov`, keep the results and tear the lab down.
 #
-#   tools/lab-suite.sh [--check-lab] [--unmeetable] [--faults]
-#                      [--kill-recovery] [--keep]
+#   tools/lab-suite.sh [--computes N] [--check-lab] [--unmeetable]
+#                      [--faults] [--kill-recovery] [--keep]
 #
+#   --computes N  compute nodes of the lab (default 3: with 3 or more the
+#                 suite includes the fleet test, every host proven)
 #   --check-lab   before the suite: the lab's own smoke check and Tempest's
 #                 tempest.scenario.test_server_basic_ops (tells a broken lab
 #                 from a failing plugin)
@@ -36,9 +38,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
-check_lab=0 unmeetable=0 faults=0 recovery=0 keep=0
-for arg in "$@"; do
+check_lab=0 unmeetable=0 faults=0 recovery=0 keep=0 computes=3
+given="$*"
+while [ $# -gt 0 ]; do
+    arg=$1
+    shift
     case "$arg" in
+        --computes)
+            [ $# -gt 0 ] || { echo "--computes needs a number" >&2; exit 2; }
+            computes=$1
+            shift ;;
         --check-lab) check_lab=1 ;;
         --unmeetable) unmeetable=1 ;;
         --faults) faults=1 ;;
@@ -48,7 +57,7 @@ for arg in "$@"; do
     esac
 done
 if [ "$(id -u)" -ne 0 ]; then
-    echo "the lab runs as root: sudo $0 $*" >&2
+    echo "the lab runs as root: sudo $0 $given" >&2
     exit 2
 fi
 
@@ -70,7 +79,7 @@ fi
 step() { echo "== $(date -u +%H:%M:%S) $*"; }
 
 step "lab up"
-python3 -m lab up
+python3 -m lab up --computes "$computes"
 python3 -m lab status
 mkdir -p "$results"
 ws=$state/workspace

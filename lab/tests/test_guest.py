@@ -102,6 +102,13 @@ class SshdTest(unittest.TestCase):
             self.assertEqual(['setsid', '-f', 'ip', 'netns', 'exec',
                               'sriovlab-vm-x'], cmd[:6])
 
+    def test_logins_have_the_guests_own_tmp(self):
+        sshd = guest.start_commands('sriovlab-vm-x', '/lab/g/x')[0]
+        self.assertEqual(['unshare', '--mount', '--propagation', 'private',
+                          'sh', '-c'], sshd[6:12])
+        self.assertTrue(sshd[12].startswith(
+            'mount --bind /lab/g/x/tmp /tmp && exec /usr/sbin/sshd '))
+
     def test_console_log_names_addresses(self):
         text = guest.console_log('instance-1', 'ns', [
             guest.Nic('eth0', 'fa:16:3e:00:00:01', 1500, ['192.0.2.5/24'],

@@ -101,6 +101,16 @@ class JudgeTest(unittest.TestCase):
         self.assertEqual(1, len(problems['trust-all']))
         self.assertIn('lacks', problems['trust-all'][0])
 
+    def test_a_row_of_several_messages_needs_each(self):
+        row = matrix.Row('x', 'y', (matrix.VF + 'test_spoofed_source_mac_'
+                                    'dropped',), ('spoof check', 'is off'))
+        test = row.fails[0]
+        self.assertEqual({'x': []}, matrix.judge(
+            [row], self.output({test: 'x: spoof check is off'})))
+        problems = matrix.judge([row], self.output({test: 'spoof check'}))
+        self.assertEqual(1, len(problems['x']))
+        self.assertIn("lacks 'is off'", problems['x'][0])
+
     def test_a_test_of_no_row_failing_fails_every_row(self):
         text = self.output({
             matrix.VF + 'test_spoofed_source_mac_dropped':

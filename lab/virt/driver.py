@@ -361,6 +361,8 @@ class NetnsDriver(driver.ComputeDriver):
     def _power_on(self, instance):
         netns = self._netns(instance)
         gdir = self._gdir(instance.uuid)
+        os.makedirs(guest.tmp_dir(gdir), exist_ok=True)
+        os.chmod(guest.tmp_dir(gdir), 0o1777)
         for cmd in guest.power_on_commands(netns, self._nics(instance)):
             _execute(*cmd)
         for cmd in guest.start_commands(netns, gdir):

@@ -130,12 +130,26 @@ def sshd_config(gdir, env=None):
     ] + ([shim.sshd_setenv(env)] if env else []) + [''])
 
 
+def tmp_dir(gdir):
+    """The guest's own /tmp (made by the driver, mode 1777)."""
+    return os.path.join(gdir, 'tmp')
+
+
 def start_commands(netns, gdir):
-    """Commands that "boot" the guest's services, detached from the caller."""
+    """Commands that "boot" the guest's services, detached from the caller.
+
+    sshd, and so every login, runs in a mount namespace of its own whose
+    /tmp is the guest's :func:`tmp_dir`: a VM has its own file system, so
+    what one guest writes in /tmp (iperf3's pid and output files) is never
+    another guest's, as on real VMs.
+    """
+    sshd = [SSHD, '-f', os.path.join(gdir, 'sshd_config'), '-E',
+            os.path.join(gdir, 'sshd.log')]
+    own_tmp = 'mount --bind %s /tmp && exec %s' % (
+        shlex.quote(tmp_dir(gdir)), quoted(sshd))
     return [
-        ['setsid', '-f', 'ip', 'netns', 'exec', netns, SSHD, '-f',
-         os.path.join(gdir, 'sshd_config'), '-E',
-         os.path.join(gdir, 'sshd.log')],
+        ['setsid', '-f', 'ip', 'netns', 'exec', netns, 'unshare', '--mount',
+         '--propagation', 'private', 'sh', '-c', own_tmp],
         ['setsid', '-f', 'ip', 'netns', 'exec', netns, 'iperf3', '-s', '-p',
          str(IPERF3_PORT), '-D', '-I', os.path.join(gdir, 'iperf3.pid'),
          '--logfile', os.path.join(gdir, 'iperf3.log')],

@@ -211,6 +211,25 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
             if not any(net.overlaps(u) for u in used)]
 
     @classmethod
+    def free_cidr(cls, addresses):
+        """An unused subnet of [network] project_network_cidr with room for
+        ``addresses`` hosts (beside the gateway and DHCP), at most as
+        large as it must be.
+        """
+        pool = ipaddress.ip_network(CONF.network.project_network_cidr)
+        prefix = min(CONF.network.project_network_mask_bits,
+                     32 - max(2, (addresses + 3).bit_length()))
+        used = [ipaddress.ip_network(s['cidr'])
+                for s in cls.a_subnets.list_subnets(ip_version=4)['subnets']]
+        for net in pool.subnets(new_prefix=max(prefix, pool.prefixlen)):
+            if not any(net.overlaps(u) for u in used):
+                return str(net)
+        raise lib_exc.InvalidConfiguration(
+            'no free subnet for %d addresses left in [network] '
+            'project_network_cidr %s' % (addresses,
+                                         CONF.network.project_network_cidr))
+
+    @classmethod
     def _next_cidr(cls):
         if not cls._cidrs:
             raise lib_exc.InvalidConfiguration(
@@ -306,7 +325,7 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
     # -- servers ------------------------------------------------------------
 
     @classmethod
-    def boot_wave(cls, specs, no_ssh=(), port_extra=None):
+    def boot_wave(cls, specs, no_ssh=(), port_extra=None, failed=None):
         """Boot VMs in one wave and wait for all of them, bounded.
 
         :param specs: ``[(name, vnic_type, host_role, network, fixed_ip)]``
@@ -314,7 +333,10 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
             IP: their network may have no route to the public network).
         :param port_extra: ``{name: {attribute: value}}``, more attributes
             of that VM's port (admin), e.g. its ``binding:profile``.
-        :returns: adds ``{name: Vm}`` to ``cls.vms``.
+        :param failed: a dict: a VM that goes to ERROR is put there
+            (``{name: message}``) and the others go on, instead of the
+            first ERROR failing the wave.
+        :returns: adds ``{name: Vm}`` to ``cls.vms`` (those ACTIVE).
         """
         zone = cls.settings.availability_zone
         booted = {}
@@ -347,7 +369,7 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                 cls.a_servers.delete_server, server['id'])
             booted[name] = Vm(server, port, vnic_type, role,
                               port['fixed_ips'][0]['ip_address'])
-        cls._wait_active(booted)
+        cls._wait_active(booted, failed)
         for name, vm in booted.items():
             vm.ssh_ip = None if name in no_ssh else cls._ssh_address(vm)
         cls.vms.update(booted)
@@ -372,10 +394,21 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                               for vm in plan.vms])
 
     @classmethod
-    def _wait_active(cls, booted):
+    def _wait_active(cls, booted, failed=None):
         by_id = {vm.server['id']: name for name, vm in booted.items()}
 
         def failure(server_id, server):
+            message = _failure(server_id, server)
+            if message and failed is not None:
+                failed[by_id[server_id]] = message
+                return None
+            return message
+
+        def settled(server):
+            return server['status'] == 'ACTIVE' or (
+                failed is not None and server['status'] == 'ERROR')
+
+        def _failure(server_id, server):
             if server['status'] != 'ERROR':
                 return None
             fault = (server.get('fault') or {}).get('message', 'no fault')
@@ -409,11 +442,14 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
             states = waiters.wait_for_all(
                 list(by_id),
                 lambda sid: cls.a_servers.show_server(sid)['server'],
-                lambda s: s['status'] == 'ACTIVE', failure,
+                settled, failure,
                 CONF.compute.build_timeout, CONF.compute.build_interval,
                 what='servers')
         except waiters.ResourceFailed as exc:
             raise lib_exc.ServerFault(str(exc))
+        for server_id in [i for i, n in by_id.items() if n in (failed or ())]:
+            states.pop(server_id)
+            booted.pop(by_id[server_id])
         for server_id, server in states.items():
             booted[by_id[server_id]].server = server
             booted[by_id[server_id]].host = server.get(

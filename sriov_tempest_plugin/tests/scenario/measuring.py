@@ -67,12 +67,13 @@ class Measuring(object):
         return self.guest(client).iperf3_runs(self.guest(server), streams,
                                               count, self.settings)
 
-    def publish(self, topo):
-        """Write the results file and its views; return the published
+    def publish(self, name):
+        """Write the results file and its views after measuring ``name``
+        (a topology's, or the fleet); return the published
         (``gate.Published``).
         """
-        published = gate.publish(self.results, self.settings, topo.name)
-        LOG.info('SR-IOV throughput (%s)\n%s\n%s', topo.name,
+        published = gate.publish(self.results, self.settings, name)
+        LOG.info('SR-IOV throughput (%s)\n%s\n%s', name,
                  published.table, published.where())
         self.addDetail('sriov-throughput',
                        testtools.content.text_content(

@@ -124,7 +124,7 @@ class SriovQosTest(measuring.Measuring, base.SriovScenarioTest):
                                 self._qos_limiter(client), measure,
                                 self.results, {'client': client.host,
                                                'server': server.host})
-        published = self.publish(topo)
+        published = self.publish(topo.name)
         failed = [v.message for v in verdicts if not v.passed]
         if failed:
             self.fail('%d verdict(s) failed for %s:\n%s\n%s'

@@ -117,7 +117,7 @@ class SriovThroughputTest(measuring.Measuring, base.SriovScenarioTest):
                 raise
             except Exception as exc:
                 error = str(exc) or type(exc).__name__
-            published = self.publish(topo)
+            published = self.publish(topo.name)
             self.measured[key] = gate.Measured(
                 topo.name, what, verdicts, error,
                 tuple(published.regressions), published.where())

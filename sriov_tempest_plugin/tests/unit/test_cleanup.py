@@ -23,8 +23,8 @@ from sriov_tempest_plugin.cmd import cleanup as cmd
 from sriov_tempest_plugin.tests.unit import base
 
 FAMILIES = ('SriovConnectivityTest', 'SriovDatapathLayoutTest',
-            'SriovQosTest', 'SriovThroughputTest', 'SriovVfBehaviourTest',
-            'SriovVlanIsolationTest')
+            'SriovFleetTest', 'SriovQosTest', 'SriovThroughputTest',
+            'SriovVfBehaviourTest', 'SriovVlanIsolationTest')
 OWN = cleanup.Ownership('tempest', FAMILIES)
 UTC = datetime.timezone.utc
 

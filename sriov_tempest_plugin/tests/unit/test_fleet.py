@@ -13,8 +13,14 @@
 #    under the License.
 """The fleet plan (ring, waves, cost) and its blame rules."""
 
+from sriov_tempest_plugin import chart
 from sriov_tempest_plugin import fleet
+from sriov_tempest_plugin import rejudge
+from sriov_tempest_plugin import results
+from sriov_tempest_plugin import tables
 from sriov_tempest_plugin.tests.unit import base
+from sriov_tempest_plugin import verdict
+from sriov_tempest_plugin import webpage
 
 L = fleet.Link
 
@@ -222,3 +228,194 @@ class JudgeTest(base.TestCase):
     def test_results_must_be_a_ring(self):
         self.assertRaisesRegex(ValueError, 'not a ring', fleet.judge,
                                [result('a', 'b', 0.9)], 0.2)
+
+
+# Lab-like settings: threshold 0.75 x 0.939 = 0.704 Gbit/s.
+SUMMARY = {'physical_network': 'physnet1', 'vnic_type': 'direct',
+           'port_speed_gbps': 1.0, 'line_rate_reference': 'goodput_ceiling',
+           'line_rate_fraction': 0.75, 'line_rate_streams': [3],
+           'margin_over_normal': 0.4, 'margin_streams': [3],
+           'mtu': 1500, 'streams': [3]}
+
+
+def thresholds(**kw):
+    return verdict.Thresholds.of(dict(SUMMARY, **kw))
+
+
+def fleet_section(samples, retests=(), failed_early=(), errors=None,
+                  fraction=0.2):
+    """A recorded (unjudged) section: ``samples`` {(a, b): [Gbit/s]}."""
+    errors = errors or {}
+
+    def links(items):
+        return [(L(a, b), values, errors.get((a, b)))
+                for (a, b), values in items]
+
+    hosts = {h for pair in samples for h in pair}
+    return fleet.record(3, fraction, 1, ['inventory line'], failed_early,
+                        len(hosts) + len(failed_early),
+                        links(sorted(samples.items())),
+                        links(list(retests)))
+
+
+class MeasureLinkTest(base.TestCase):
+
+    def test_decided_early_on_two_good_samples(self):
+        asked = []
+
+        def measure(count):
+            asked.append(count)
+            return [0.92] * count
+
+        samples, error = fleet.measure_link(L('a', 'b'), thresholds(), 3,
+                                            measure, 3, 2)
+        self.assertEqual(([0.92, 0.92], None), (samples, error))
+        self.assertEqual([2], asked)
+
+    def test_a_failing_link_takes_the_rest_and_as_many_again(self):
+        asked = []
+
+        def measure(count):
+            asked.append(count)
+            return [0.23] * count
+
+        samples, error = fleet.measure_link(L('a', 'b'), thresholds(), 3,
+                                            measure, 3, 2)
+        self.assertEqual([2, 1, 3], asked)
+        self.assertEqual(6, len(samples))
+        self.assertIsNone(error)
+
+    def test_a_guest_failure_ends_the_link_with_its_message(self):
+        def measure(count):
+            raise AssertionError('iperf3 printed nothing')
+
+        self.assertEqual(([], 'iperf3 printed nothing'), fleet.measure_link(
+            L('a', 'b'), thresholds(), 3, measure, 3, 2))
+
+    def test_link_result_by_the_gates_rule(self):
+        r = fleet.link_result(L('a', 'b'), thresholds(), 3, [0.23, 0.24])
+        self.assertFalse(r.passed)
+        self.assertIn('fleet a -> b/direct/3 streams: median 0.23 Gbit/s is '
+                      'below the near-line-rate threshold 0.70', r.why)
+        r = fleet.link_result(L('a', 'b'), thresholds(), 3, [], 'no SSH')
+        self.assertEqual((None, False, 'no SSH'),
+                         (r.median_gbps, r.passed, r.why))
+
+
+class AssessTest(base.TestCase):
+
+    def test_a_slow_host_named_alone_in_one_message(self):
+        section, assessment = fleet.judged(fleet_section({
+            ('compute1', 'compute2'): [0.23, 0.23, 0.24],
+            ('compute2', 'compute3'): [0.22, 0.23, 0.23],
+            ('compute3', 'compute1'): [0.92, 0.91]}), thresholds())
+        self.assertFalse(assessment.passed)
+        message = assessment.message()
+        self.assertTrue(message.startswith(
+            'fleet acceptance failed for 1 of 3 SR-IOV hosts (compute2):'))
+        self.assertIn('  compute2: bad: both its links: compute2 -> '
+                      'compute3: fleet compute2 -> compute3/direct/3 '
+                      'streams: median 0.23', message)
+        self.assertNotIn('compute1:', message)
+        self.assertEqual(['compute2', 'compute1', 'compute3'],
+                         [h['host'] for h in section['hosts']])
+        self.assertFalse(section['passed'])
+        self.assertEqual(message, section['message'])
+
+    def test_unproven_and_unbooted_hosts_fail_beside_the_measured(self):
+        section, assessment = fleet.judged(fleet_section(
+            {('compute1', 'compute2'): [0.92, 0.93],
+             ('compute2', 'compute1'): [0.92, 0.92]},
+            failed_early=[('compute3', 'its NIC Switch agent maps no '
+                           'device to physnet1 (it maps: nothing)')]),
+            thresholds())
+        self.assertIn('failed for 1 of 3 SR-IOV hosts (compute3):',
+                      assessment.message())
+        self.assertEqual('failed', section['hosts'][0]['state'])
+
+    def test_both_ends_cleared_blames_the_path(self):
+        _, assessment = fleet.judged(fleet_section(
+            {('a', 'b'): [0.92, 0.92], ('b', 'c'): [0.1, 0.1, 0.1],
+             ('c', 'a'): [0.93, 0.92]},
+            retests=[(('b', 'a'), [0.92, 0.93]),
+                     (('a', 'c'), [0.92, 0.92])]), thresholds())
+        self.assertIn('failed for 0 of 3 SR-IOV hosts (none):',
+                      assessment.message())
+        self.assertIn('the path between b and c', assessment.message())
+
+    def test_two_hosts_that_cannot_be_told_apart_both_fail(self):
+        _, assessment = fleet.judged(fleet_section(
+            {('a', 'b'): [0.92, 0.92], ('b', 'a'): [0.1, 0.1, 0.1]}),
+            thresholds())
+        self.assertIn('failed for 2 of 2 SR-IOV hosts (a, b):',
+                      assessment.message())
+        self.assertIn('not told apart', assessment.message())
+
+    def test_a_healthy_fleet_passes(self):
+        section, assessment = fleet.judged(fleet_section(
+            {('a', 'b'): [0.92, 0.92], ('b', 'c'): [0.91, 0.93],
+             ('c', 'a'): [0.93, 0.92]}), thresholds())
+        self.assertTrue(assessment.passed)
+        self.assertIsNone(section['message'])
+        self.assertAlmostEqual(0.92 * 0.8,
+                               fleet.section_outlier_line(section))
+
+    def test_rejudged_offline_with_other_thresholds(self):
+        section, _ = fleet.judged(fleet_section(
+            {('a', 'b'): [0.80, 0.81], ('b', 'c'): [0.80, 0.80],
+             ('c', 'a'): [0.93, 0.92]}), thresholds())
+        self.assertTrue(section['passed'])
+        # At 90 % of the ceiling (0.845) a -> b and b -> c fail: b is bad.
+        again, assessment = fleet.judged(section,
+                                         thresholds(line_rate_fraction=0.9))
+        self.assertEqual('b', again['hosts'][0]['host'])
+        self.assertEqual('bad', again['hosts'][0]['state'])
+        self.assertFalse(again['passed'])
+
+
+class FleetDocumentTest(base.TestCase):
+    """A fleet section in the results file, its views and re-judging."""
+
+    def document(self):
+        doc = results.Results('20261206T200000Z', dict(
+            SUMMARY, line_rate_streams=[3], margin_streams=[3]))
+        section, _ = fleet.judged(fleet_section({
+            ('compute1', 'compute2'): [0.23, 0.23, 0.24],
+            ('compute2', 'compute3'): [0.22, 0.23, 0.23],
+            ('compute3', 'compute1'): [0.92, 0.91]}), thresholds())
+        doc.set_fleet(section)
+        return doc.document()
+
+    def test_a_failed_fleet_fails_the_run(self):
+        doc = self.document()
+        self.assertFalse(doc['passed'])
+        self.assertIn('failed for 1 of 3 SR-IOV hosts (compute2)',
+                      results.failed_messages(doc)[0])
+
+    def test_text_table_lists_the_worst_host_first(self):
+        text = tables.text_table(self.document())
+        self.assertIn('fleet: 3 SR-IOV hosts at 3 streams, FAILED', text)
+        rows = [line.split()[0] for line in text.splitlines()
+                if line.startswith('compute') and ' -> ' not in line and
+                ': ' not in line]
+        self.assertEqual(['compute2', 'compute1', 'compute3'], rows)
+        self.assertIn('compute2: both its links', text)
+
+    def test_the_page_has_the_fleet(self):
+        page = webpage.run_section(self.document())
+        self.assertIn('<h3>Fleet: 3 SR-IOV hosts', page)
+        self.assertIn('compute2 -&gt; compute3', page)
+
+    def test_rejudged_offline(self):
+        doc = self.document()
+        again = rejudge.judge(doc, line_rate_fraction=0.2)
+        self.assertTrue(again['fleet']['passed'])
+        self.assertTrue(again['passed'])
+
+    def test_a_fleet_alone_is_drawn(self):
+        self.assertTrue(chart.drawable(self.document()))
+        self.assertFalse(chart.drawable(dict(self.document(), fleet=None)))
+        if not chart.available():
+            self.skipTest('matplotlib is not installed')
+        png = chart.png_bytes(self.document())
+        self.assertTrue(png.startswith(b'\x89PNG'))

@@ -110,6 +110,18 @@ class DiscoverTest(base.TestCase):
         self.assertTrue(any('host1: left out of physnet1' in line
                             for line in inv.lines()))
 
+    def test_an_agent_that_maps_nothing_is_unproven(self):
+        # A deployment that missed the host's physical_device_mappings: its
+        # agent runs and reports {} (host1's compute is enabled and up).
+        listing = enabled(services(), 'host1')
+        for s in listing:
+            s['state'] = 'up'
+        inv = inventory.discover(listing, [nic_agent('host1', {})],
+                                 'physnet1')
+        self.assertEqual('its NIC Switch agent maps no device to physnet1 '
+                         '(it maps: nothing)', dict(inv.unproven)['host1'])
+        self.assertEqual([], inv.names())
+
     def test_cells_that_do_not_answer(self):
         # Microversion 2.69: a down cell's services have status UNKNOWN
         # and no state.
