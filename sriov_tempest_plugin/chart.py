@@ -91,7 +91,8 @@ def figure(document):
     lat = document.get('latency') or []
     panels = len(names) + (1 if lat else 0) + (1 if fleet else 0)
     fig, axes = pyplot.subplots(1, panels, squeeze=False,
-                                figsize=(4.2 * panels + 1, 5.2), dpi=110)
+                                figsize=(max(4.2 * panels + 1, 8), 5.2),
+                                dpi=110)
     width = 0.38
     if lat:
         _latency_panel(axes[0][len(names)], lat,
@@ -247,9 +248,10 @@ def _fleet_panel(ax, fleet, hosts, thresholds, speed):
                         (bar.get_x() + bar.get_width() / 2, value),
                         xytext=(0, 4), textcoords='offset points',
                         ha='center', va='bottom', fontsize=7)
-    ax.axhline(speed, color='#555555', linestyle='--', linewidth=1.2)
+    ax.axhline(speed, color='#555555', linestyle='--', linewidth=1.2,
+               label='port speed %.3g Gbit/s' % speed)
     ax.axhline(thresholds.line_rate_gbps, color='#d62728', linestyle=':',
-               linewidth=1.6)
+               linewidth=1.6, label=thresholds.line_rate_label())
     line = fleet_logic.section_outlier_line(fleet)
     if line is not None:
         ax.axhline(line, color='#9467bd', linestyle='-.', linewidth=1.2,

@@ -288,6 +288,11 @@ host_opts = [
     cfg.PortOpt('host_ssh_port',
                 default=22,
                 help='SSH port of the compute hosts.'),
+    cfg.IntOpt('host_ssh_timeout',
+               default=60,
+               min=1,
+               help='Seconds to wait for a compute host\'s SSH before a '
+                    'host-level check fails, naming the host.'),
     cfg.StrOpt('host_command_prefix',
                default='',
                help='Words put before every host command, e.g. "sudo", or '
@@ -400,6 +405,7 @@ class Settings(object):
     host_ssh_user: str
     host_ssh_key_path: typing.Optional[str]
     host_ssh_port: int
+    host_ssh_timeout: int
     host_command_prefix: str
     integration_bridge: str
     libvirt_checks: bool

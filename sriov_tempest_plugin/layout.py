@@ -250,6 +250,40 @@ NO_VF_LINES = ('the host\'s ip link lists no VF lines (no PF with "vf N '
                'this plugin does not read')
 
 
+def vf_given_back_findings(links, mac, vf=None, vlan=None):
+    """What a host's ``ip link`` (``links``, of :func:`parse_ip_link`)
+    still shows of a deleted port: [] when its VF was given back.
+
+    :param mac: the deleted port's MAC; no VF may carry it.
+    :param vf: ``(PF name, VF index)`` the port had, seen before it was
+        deleted; that VF must still be listed, and not tagged ``vlan``
+        (the port's network's VLAN).
+    """
+    if not any(link.vfs for link in links.values()):
+        return [NO_VF_LINES]
+    problems = []
+    for link in links.values():
+        for candidate in link.vfs:
+            if candidate.mac.lower() == mac.lower():
+                problems.append(
+                    'VF %d of %s still carries the deleted port\'s MAC %s '
+                    '(vlan %s): the VF was not given back, and the next '
+                    'port bound to it would clash' % (
+                        candidate.index, link.name, mac, candidate.vlan))
+    if vf is not None:
+        pf, index = vf
+        mine = [c for c in getattr(links.get(pf), 'vfs', ())
+                if c.index == index]
+        if not mine:
+            problems.append('VF %d of %s, the deleted port\'s, is no longer '
+                            'listed' % (index, pf))
+        elif vlan and mine[0].vlan == vlan:
+            problems.append('VF %d of %s, the deleted port\'s, is still '
+                            'tagged with its network\'s VLAN %d'
+                            % (index, pf, vlan))
+    return problems
+
+
 def hybrid_plug(port):
     """Whether Nova plugs a normal ``port`` through the OVS hybrid plug.
 

@@ -108,7 +108,7 @@ class ExpectedFileTest(unittest.TestCase):
     def test_the_labs_expected_outcome(self):
         with open(os.path.join(HERE, '..', 'expected-outcome.txt')) as f:
             expected = outcome.parse_expected(f.read())
-        self.assertEqual(32, len(expected))
+        self.assertEqual(33, len(expected))
         self.assertEqual(2, sum(1 for v in expected.values()
                                 if v == LIBVIRT_SKIP))
         # One skip more: the baseline test, without [sriov]

@@ -324,7 +324,7 @@ class HostClient(object):
                             key_filename=s.host_ssh_key_path,
                             port=s.host_ssh_port,
                             look_for_keys=not s.host_ssh_key_path,
-                            timeout=60)
+                            timeout=s.host_ssh_timeout)
         try:
             return client.exec_command(command)
         except lib_exc.SSHTimeout as exc:
@@ -376,6 +376,31 @@ class HostClient(object):
         if view.vf is None:
             problems.append(self.said(command, output))
         return view.vf is not None, problems
+
+    def vf_of(self, port):
+        """``(PF, VF index)`` of the port's VF as ``ip link`` shows it, or
+        None with what the host printed (a problem).
+        """
+        command = self.command('ip_link')
+        output = self.exec(command)
+        view = layout.host_view(port['id'], port['mac_address'],
+                                layout.parse_ip_link(output), {}, ())
+        if view.vf is None:
+            return None, self.said(command, output)
+        return (view.vf[0], view.vf[1].index), None
+
+    def vf_given_back_findings(self, port, vf, vlan):
+        """What ``ip link`` still shows of the deleted ``port``
+        (:func:`layout.vf_given_back_findings`), with what the host
+        printed when anything.
+        """
+        command = self.command('ip_link')
+        output = self.exec(command)
+        problems = layout.vf_given_back_findings(
+            layout.parse_ip_link(output), port['mac_address'], vf, vlan)
+        if problems:
+            problems.append(self.said(command, output))
+        return problems
 
     def vf_findings(self, port, why, **expected):
         """:meth:`vf_state`'s problems: a list, empty when as asked."""

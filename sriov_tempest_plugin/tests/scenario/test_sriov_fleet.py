@@ -87,6 +87,7 @@ class SriovFleetTest(measuring.Measuring, base.SriovScenarioTest):
                 cls.boot_failures.update(failed)
         cls.results = cls.run_results(cls.mtu)
         cls.ready = set()
+        cls.given_back = False
 
     def _ready(self, vm):
         """iperf3 in ``vm``'s guest (once), its servers stopped at the end.
@@ -153,6 +154,10 @@ class SriovFleetTest(measuring.Measuring, base.SriovScenarioTest):
         the results file gets a fleet section, its table, chart and page.
         Skips without [sriov] fleet_checks.
         """
+        if self.given_back:
+            raise self.skipException(
+                'test_fleet_vfs_given_back ran first and deleted the '
+                'fleet\'s VMs')
         if not self.settings.line_rate_streams:
             raise self.skipException(
                 '[sriov] line_rate_streams is empty: the fleet holds each '
@@ -199,3 +204,50 @@ class SriovFleetTest(measuring.Measuring, base.SriovScenarioTest):
         published = self.publish(fleet.FLEET)
         if message:
             self.fail('%s\n%s' % (message, published.where()))
+
+    @decorators.idempotent_id('5f0c2a8e-7d41-4b6a-9c3e-2b8d1f6a4e90')
+    @utils.services('compute', 'network')
+    def test_fleet_vfs_given_back(self):
+        """Deleting the fleet's VMs gives every host its VF back.
+
+        Control first: each host's ``ip link`` shows its VM's VF, with the
+        port's MAC. Then the VMs are deleted (bounded wait) and each VF
+        must be listed without the deleted port's MAC or its network's
+        VLAN: a VF that keeps them clashes with the next port bound to it.
+        A host listing no VF line fails. Skips without [sriov]
+        host_addresses for every booted host of the fleet.
+        """
+        hosts = sorted(h for h in self.inventory.names() if h in self.vms)
+        if not hosts:
+            raise self.skipException(
+                'no fleet VM booted (see test_fleet_every_host_near_line_'
+                'rate)')
+        missing = [h for h in hosts
+                   if h not in self.settings.host_addresses]
+        if missing:
+            raise self.skipException(
+                '[sriov] host_addresses has no address for %s'
+                % ', '.join(missing))
+        vlan = self.vms[hosts[0]].port.get('binding:vif_details', {}).get(
+            'vlan')
+        seen, problems = {}, []
+        for host in hosts:
+            vf, problem = self.host(host).vf_of(self.vms[host].port)
+            if problem:
+                problems.append('control: the port of %s\'s VM has no VF '
+                                'in ip link: %s' % (host, problem))
+            seen[host] = vf
+        if problems:
+            self.fail('\n'.join(problems))
+        type(self).given_back = True
+        for host in hosts:
+            self.a_servers.delete_server(self.vms[host].server['id'])
+        self._wait_gone([self.vms[h].server['id'] for h in hosts])
+        for host in hosts:
+            for problem in self.host(host).vf_given_back_findings(
+                    self.vms[host].port, seen[host],
+                    int(vlan) if vlan else None):
+                problems.append('%s: %s' % (host, problem))
+        if problems:
+            self.fail('VFs not given back after the fleet\'s VMs were '
+                      'deleted:\n%s' % '\n'.join(problems))

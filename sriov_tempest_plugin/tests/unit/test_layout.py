@@ -519,3 +519,42 @@ class GuestAddressesTest(base.TestCase):
 
     def test_nothing_printed(self):
         self.assertEqual((set(), set()), layout.guest_addresses(''))
+
+
+class VfGivenBackTest(base.TestCase):
+    """A deleted port's VF, on others' captures of ip link."""
+
+    def links(self, name):
+        return layout.parse_ip_link(base.fixture(name))
+
+    def test_a_vf_still_carrying_the_ports_mac_is_named(self):
+        # Neutron's pci_lib capture: VF 0 holds fa:16:3e:b4:81:ac, vlan
+        # 4095.
+        problems = layout.vf_given_back_findings(
+            self.links('ip-link-neutron-pci-lib.txt'), 'FA:16:3E:B4:81:AC')
+        self.assertEqual(1, len(problems))
+        self.assertIn('VF 0 of p7p1 still carries the deleted port\'s MAC '
+                      'FA:16:3E:B4:81:AC (vlan 4095)', problems[0])
+
+    def test_a_vf_given_back_has_no_finding(self):
+        # The E810 capture: VF 3 is listed, with a MAC of its own.
+        self.assertEqual([], layout.vf_given_back_findings(
+            self.links('ip-link-ice-e810-8vfs.txt'), 'fa:16:3e:00:00:01',
+            ('ens3f1', 3), 1201))
+
+    def test_the_vlan_left_on_the_ports_vf_is_named(self):
+        problems = layout.vf_given_back_findings(
+            self.links('ip-link-neutron-pci-lib.txt'), 'fa:16:3e:00:00:01',
+            ('p7p1', 2), 4095)
+        self.assertEqual(['VF 2 of p7p1, the deleted port\'s, is still '
+                          'tagged with its network\'s VLAN 4095'], problems)
+
+    def test_a_vf_no_longer_listed_is_named(self):
+        problems = layout.vf_given_back_findings(
+            self.links('ip-link-ice-e810-8vfs.txt'), 'fa:16:3e:00:00:01',
+            ('ens3f1', 9), None)
+        self.assertIn('VF 9 of ens3f1', problems[0])
+
+    def test_a_host_listing_no_vf_lines_proves_nothing(self):
+        self.assertEqual([layout.NO_VF_LINES], layout.vf_given_back_findings(
+            self.links('ip-o-link-hybrid-plug.txt'), 'fa:16:3e:00:00:01'))
