@@ -107,7 +107,15 @@ class SshdTest(unittest.TestCase):
         self.assertEqual(['unshare', '--mount', '--propagation', 'private',
                           'sh', '-c'], sshd[6:12])
         self.assertTrue(sshd[12].startswith(
-            'mount --bind /lab/g/x/tmp /tmp && exec /usr/sbin/sshd '))
+            'mount --rbind /lab/g/x/tmp /tmp && exec /usr/sbin/sshd '))
+
+    def test_a_guest_dir_under_tmp_stays_reachable(self):
+        sshd = guest.start_commands('ns', '/tmp/ci/main/.lab/g/x')[0]
+        self.assertTrue(sshd[12].startswith(
+            'mkdir -p /tmp/ci/main/.lab/g/x/tmp/ci && mount --bind /tmp/ci '
+            '/tmp/ci/main/.lab/g/x/tmp/ci && mount --rbind '
+            '/tmp/ci/main/.lab/g/x/tmp /tmp && exec /usr/sbin/sshd -f '
+            '/tmp/ci/main/.lab/g/x/sshd_config'), sshd[12])
 
     def test_console_log_names_addresses(self):
         text = guest.console_log('instance-1', 'ns', [

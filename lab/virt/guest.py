@@ -145,8 +145,19 @@ def start_commands(netns, gdir):
     """
     sshd = [SSHD, '-f', os.path.join(gdir, 'sshd_config'), '-E',
             os.path.join(gdir, 'sshd.log')]
-    own_tmp = 'mount --bind %s /tmp && exec %s' % (
-        shlex.quote(tmp_dir(gdir)), quoted(sshd))
+    tmp = tmp_dir(gdir)
+    keep = ''
+    if os.path.commonpath([os.path.abspath(gdir), '/tmp']) == '/tmp':
+        # The guest's own files live under the host's /tmp (a checkout
+        # there): their top directory is bound into the guest's /tmp
+        # first, so that sshd still finds its files at their paths.
+        top = os.path.join('/tmp', os.path.relpath(
+            os.path.abspath(gdir), '/tmp').split(os.sep)[0])
+        inner = os.path.join(tmp, os.path.basename(top))
+        keep = 'mkdir -p %s && mount --bind %s %s && ' % (
+            shlex.quote(inner), shlex.quote(top), shlex.quote(inner))
+    own_tmp = '%smount --rbind %s /tmp && exec %s' % (
+        keep, shlex.quote(tmp), quoted(sshd))
     return [
         ['setsid', '-f', 'ip', 'netns', 'exec', netns, 'unshare', '--mount',
          '--propagation', 'private', 'sh', '-c', own_tmp],
