@@ -26,7 +26,6 @@ sriov-tempest-plugin[report]``); nothing else in the plugin needs it.
 
 import io
 
-from sriov_tempest_plugin import fleet as fleet_logic
 from sriov_tempest_plugin import results
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import verdict
@@ -252,7 +251,7 @@ def _fleet_panel(ax, fleet, hosts, thresholds, speed):
                label='port speed %.3g Gbit/s' % speed)
     ax.axhline(thresholds.line_rate_gbps, color='#d62728', linestyle=':',
                linewidth=1.6, label=thresholds.line_rate_label())
-    line = fleet_logic.section_outlier_line(fleet)
+    line = fleet.get('outlier_gbps')
     if line is not None:
         ax.axhline(line, color='#9467bd', linestyle='-.', linewidth=1.2,
                    label='fleet outlier line: %.0f %% under the fleet '

@@ -201,19 +201,6 @@ def outlier_line(median, outlier_fraction):
     return None if median is None else median * (1.0 - outlier_fraction)
 
 
-def section_outlier_line(section):
-    """The outlier line of a results file's judged fleet section (its ring
-    links' medians), None when no ring link has one.
-    """
-    medians = [item['median_gbps'] for item in section['links']
-               if item['pass'] == 'ring' and
-               item.get('median_gbps') is not None]
-    if not medians:
-        return None
-    return outlier_line(statistics.median(medians),
-                        section['outlier_fraction'])
-
-
 def low(result, line):
     """Whether a link counts against its hosts: it failed the line-rate
     rule, or its median is below the fleet's outlier ``line``.
@@ -408,18 +395,21 @@ def measure_link(link, thresholds, streams, measure, repeats, first):
         (a guest's failure: iperf3, SSH) ends the link with its message.
     """
     samples = []
+    key = (thresholds.vnic_type, streams)
 
-    def judged(extra=()):
-        point = link_point(link, thresholds.vnic_type, streams,
-                           tuple(samples) + tuple(extra))
-        return thresholds.judge_line_rate(point).passed
+    def points():
+        return {key: link_point(link, thresholds.vnic_type, streams,
+                                samples)}
+
+    def judge(these):
+        return [thresholds.judge_line_rate(p) for p in these.values()]
 
     try:
         samples.extend(measure(first))
-        missing = repeats - len(samples)
-        if missing > 0 and not judged([0.0] * missing):
-            samples.extend(measure(missing))
-        if not judged():
+        if len(samples) < repeats and not verdict.decided(
+                points(), repeats, thresholds.vnic_type, judge):
+            samples.extend(measure(repeats - len(samples)))
+        if not all(v.passed for v in judge(points())):
             samples.extend(measure(repeats))
     except AssertionError as exc:
         return samples, str(exc)
@@ -439,6 +429,9 @@ class Assessment(object):
     #: boot), with the reason.
     failed_early: typing.Tuple[typing.Tuple[str, str], ...]
     total: int
+    #: The first pass's outlier line (:func:`outlier_line`), Gbit/s;
+    #: None when no ring link was measured.
+    outlier_gbps: typing.Optional[float] = None
 
     def bad_hosts(self):
         """``[(host, line)]``, the hosts that fail, in name order."""
@@ -504,7 +497,7 @@ def assess(first, retests, outlier_fraction, failed_early=(), total=None):
     failed_early = tuple(sorted(failed_early))
     if total is None:
         total = len(verdicts) + len(failed_early)
-    return Assessment(verdicts, path, failed_early, total)
+    return Assessment(verdicts, path, failed_early, total, line)
 
 
 # -- the results file's fleet section ----------------------------------------
@@ -573,6 +566,7 @@ def judged(section, thresholds, outlier_fraction=None):
                     for h, why in sorted(bad.items())] + out['hosts']
     out['path_links'] = ['%s -> %s' % (r.link.sender, r.link.receiver)
                          for r in assessment.path_links]
+    out['outlier_gbps'] = _round(assessment.outlier_gbps)
     out['passed'] = assessment.passed
     out['message'] = assessment.message()
     return out, assessment

@@ -19,7 +19,7 @@ behind a failed verdict once more (``iperf_repeats`` more samples, both
 sides of a margin) and judges again on all samples, then records points and
 verdicts in the run's :class:`results.Results`. With ``decide_early`` it
 first takes a majority of the samples and stops there when the rest could
-not fail a verdict (:func:`decided`).
+not fail a verdict (``verdict.decided``).
 
 Each of the paper's claims is a test of its own per topology
 (:data:`CLAIMS`); the claims of a topology share one measurement
@@ -27,7 +27,6 @@ Each of the paper's claims is a test of its own per topology
 """
 
 import dataclasses
-import math
 import typing
 
 from sriov_tempest_plugin import artifacts
@@ -161,7 +160,7 @@ def claim_failures(claim, measured):
 
 
 def first_samples(settings):
-    """How many samples each point gets before :func:`decided` is asked.
+    """How many samples each point gets before ``verdict.decided`` is asked.
 
     A majority of ``iperf_repeats`` (2 of 3) with ``decide_early``, else
     all of them; all of them too against a baseline, whose regression rule
@@ -171,27 +170,6 @@ def first_samples(settings):
     if not settings.decide_early or settings.baseline_results:
         return repeats
     return repeats // 2 + 1
-
-
-def decided(points, planned, sriov_vnic_type, judge):
-    """Whether the samples still to come could not fail any verdict.
-
-    Every point is filled up to ``planned`` samples with the worst values
-    for the SR-IOV side: 0 Gbit/s for its samples, unbounded for normal's.
-    Medians only rise with their samples, and every verdict needs the
-    SR-IOV median high (line rate) or high against the normal median
-    (margin): if the verdicts pass on those worst points, they pass on
-    whatever the real samples would have been.
-
-    :param points: ``{(vnic_type, streams): verdict.Point}``.
-    :param judge: ``judge(points) -> [verdict.Verdict]``.
-    """
-    worst = {}
-    for key, point in points.items():
-        missing = planned - len(point.samples)
-        fill = 0.0 if key[0] == sriov_vnic_type else math.inf
-        worst[key] = point.with_more([fill] * max(missing, 0))
-    return all(v.passed for v in judge(worst))
 
 
 def _csv(values):
@@ -229,8 +207,8 @@ def run_topology(topology, settings, mtu, measure, results, hosts):
         return thresholds.judge(points() if these is None else these,
                                 topology.crosses_wire)
 
-    if first < repeats and not decided(points(), repeats,
-                                       settings.vnic_type, judge):
+    if first < repeats and not verdict.decided(points(), repeats,
+                                               settings.vnic_type, judge):
         for key in sorted(runs):
             runs[key].extend(measure(key[0], key[1], repeats - first))
 

@@ -31,6 +31,7 @@ much.
 """
 
 import dataclasses
+import math
 import statistics
 import typing
 
@@ -350,6 +351,27 @@ def line_rate_threshold_gbps(port_speed_gbps, fraction,
                 '(MTU %d%s)' % (base, port_speed_gbps, mtu,
                                 ', 802.1Q' if vlan_tagged else ''))
     return base * fraction, what
+
+
+def decided(points, planned, sriov_vnic_type, judge):
+    """Whether the samples still to come could not fail any verdict.
+
+    Every point is filled up to ``planned`` samples with the worst values
+    for the SR-IOV side: 0 Gbit/s for its samples, unbounded for normal's.
+    Medians only rise with their samples, and every verdict needs the
+    SR-IOV median high (line rate) or high against the normal median
+    (margin): if the verdicts pass on those worst points, they pass on
+    whatever the real samples would have been.
+
+    :param points: ``{(vnic_type, streams): verdict.Point}``.
+    :param judge: ``judge(points) -> [verdict.Verdict]``.
+    """
+    worst = {}
+    for key, point in points.items():
+        missing = planned - len(point.samples)
+        fill = 0.0 if key[0] == sriov_vnic_type else math.inf
+        worst[key] = point.with_more([fill] * max(missing, 0))
+    return all(v.passed for v in judge(worst))
 
 
 def judge_line_rate(point, threshold_gbps, reference_text, fraction):

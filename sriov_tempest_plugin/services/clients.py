@@ -368,23 +368,27 @@ class HostClient(object):
         or none with the port's MAC, is a problem, with the command and
         what it printed.
         """
-        command = self.command('ip_link')
-        output = self.exec(command)
-        view = layout.host_view(port['id'], port['mac_address'],
-                                layout.parse_ip_link(output), {}, ())
+        command, output, view = self._port_view(port)
         problems = layout.vf_flag_findings(view, why, **expected)
         if view.vf is None:
             problems.append(self.said(command, output))
         return view.vf is not None, problems
 
+    def _port_view(self, port):
+        """``(command, output, layout.HostView)`` of ``ip link`` for the
+        port.
+        """
+        command = self.command('ip_link')
+        output = self.exec(command)
+        return command, output, layout.host_view(
+            port['id'], port['mac_address'], layout.parse_ip_link(output),
+            {}, ())
+
     def vf_of(self, port):
         """``(PF, VF index)`` of the port's VF as ``ip link`` shows it, or
         None with what the host printed (a problem).
         """
-        command = self.command('ip_link')
-        output = self.exec(command)
-        view = layout.host_view(port['id'], port['mac_address'],
-                                layout.parse_ip_link(output), {}, ())
+        command, output, view = self._port_view(port)
         if view.vf is None:
             return None, self.said(command, output)
         return (view.vf[0], view.vf[1].index), None

@@ -201,14 +201,17 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
     # -- networks -----------------------------------------------------------
 
     @classmethod
-    def _free_cidrs(cls):
-        """Unused subnets of [network] project_network_cidr, in order."""
+    def _free_cidrs(cls, prefix=None):
+        """Unused subnets of [network] project_network_cidr, in order, of
+        ``prefix`` bits (default [network] project_network_mask_bits).
+        """
         pool = ipaddress.ip_network(CONF.network.project_network_cidr)
+        prefix = CONF.network.project_network_mask_bits if prefix is None \
+            else max(prefix, pool.prefixlen)
         used = [ipaddress.ip_network(s['cidr'])
                 for s in cls.a_subnets.list_subnets(ip_version=4)['subnets']]
-        return [str(net) for net in pool.subnets(
-            new_prefix=CONF.network.project_network_mask_bits)
-            if not any(net.overlaps(u) for u in used)]
+        return [str(net) for net in pool.subnets(new_prefix=prefix)
+                if not any(net.overlaps(u) for u in used)]
 
     @classmethod
     def free_cidr(cls, addresses):
@@ -216,14 +219,10 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
         ``addresses`` hosts (beside the gateway and DHCP), at most as
         large as it must be.
         """
-        pool = ipaddress.ip_network(CONF.network.project_network_cidr)
         prefix = min(CONF.network.project_network_mask_bits,
                      32 - max(2, (addresses + 3).bit_length()))
-        used = [ipaddress.ip_network(s['cidr'])
-                for s in cls.a_subnets.list_subnets(ip_version=4)['subnets']]
-        for net in pool.subnets(new_prefix=max(prefix, pool.prefixlen)):
-            if not any(net.overlaps(u) for u in used):
-                return str(net)
+        for cidr in cls._free_cidrs(prefix):
+            return cidr
         raise lib_exc.InvalidConfiguration(
             'no free subnet for %d addresses left in [network] '
             'project_network_cidr %s' % (addresses,

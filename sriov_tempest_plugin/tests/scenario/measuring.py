@@ -55,12 +55,14 @@ class Measuring(object):
         """
         pidfiles = clients.iperf3_server_files(
             self.settings, max(self.settings.streams))[1]
-        for client, server in pairs:
-            self.guest(client).require_iperf3(self.image_ref)
-            server_guest = self.guest(server)
-            server_guest.require_iperf3(self.image_ref)
-            self.addCleanup(server_guest.exec,
-                            server_guest.stop_iperf3_command(pidfiles))
+        servers = {id(server): server for _, server in pairs}
+        # Each guest once, though it be in several pairs.
+        for vm in {id(vm): vm for pair in pairs for vm in pair}.values():
+            guest = self.guest(vm)
+            guest.require_iperf3(self.image_ref)
+            if id(vm) in servers:
+                self.addCleanup(guest.exec,
+                                guest.stop_iperf3_command(pidfiles))
 
     def iperf3_runs(self, client, server, streams, count):
         """``count`` iperf3 samples from ``client`` to ``server`` (Vms)."""

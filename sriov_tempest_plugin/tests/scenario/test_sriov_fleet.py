@@ -181,11 +181,12 @@ class SriovFleetTest(measuring.Measuring, base.SriovScenarioTest):
         if len(booted) >= 2:
             ring = self._measure_waves(fleet.ring(booted), streams,
                                        thresholds)
-            first, _ = fleet.evaluate(fleet.record(
-                streams, self.settings.fleet_outlier_fraction, 1, [], [],
-                total, ring, []), thresholds)
-            if fleet.retests_possible(first.verdicts):
-                plan = fleet.retest_plan(first.verdicts)
+            first = fleet.judge(
+                [fleet.link_result(link, thresholds, streams, samples, error)
+                 for link, samples, error in ring],
+                self.settings.fleet_outlier_fraction)
+            if fleet.retests_possible(first):
+                plan = fleet.retest_plan(first)
                 if plan:
                     LOG.info('fleet second pass: %s',
                              ', '.join(link.label() for link in plan))

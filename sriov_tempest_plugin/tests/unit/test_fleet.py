@@ -358,7 +358,7 @@ class AssessTest(base.TestCase):
         self.assertTrue(assessment.passed)
         self.assertIsNone(section['message'])
         self.assertAlmostEqual(0.92 * 0.8,
-                               fleet.section_outlier_line(section))
+                               section['outlier_gbps'])
 
     def test_rejudged_offline_with_other_thresholds(self):
         section, _ = fleet.judged(fleet_section(

@@ -136,16 +136,16 @@ class GateTest(base.TestCase):
 
         # Line rate 0.9 x 9.39 = 8.45: two samples above it decide a median
         # of three; one above and one below do not.
-        self.assertTrue(gate.decided(points((9.4, 9.3), (6.0, 6.1)), 3,
-                                     'direct', judge))
-        self.assertFalse(gate.decided(points((9.4, 8.0), (6.0, 6.1)), 3,
-                                      'direct', judge))
+        self.assertTrue(verdict.decided(points((9.4, 9.3), (6.0, 6.1)), 3,
+                                        'direct', judge))
+        self.assertFalse(verdict.decided(points((9.4, 8.0), (6.0, 6.1)), 3,
+                                         'direct', judge))
         # Margin: the normal median could still rise to the larger sample.
-        self.assertFalse(gate.decided(points((9.4, 9.3), (6.0, 6.7)), 3,
-                                      'direct', judge))
+        self.assertFalse(verdict.decided(points((9.4, 9.3), (6.0, 6.7)), 3,
+                                         'direct', judge))
         # All samples in: decided is the verdict itself.
-        self.assertTrue(gate.decided(points((9.4, 9.3, 1.0), (6.0, 6.1, 9)),
-                                     3, 'direct', judge))
+        self.assertTrue(verdict.decided(points((9.4, 9.3, 1.0), (6.0, 6.1, 9)),
+                                        3, 'direct', judge))
 
     def test_verdicts_are_those_of_every_sample(self):
         """Decide-early never changes a verdict: random runs and the paper's
