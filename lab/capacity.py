@@ -152,7 +152,8 @@ def best_of(*passes):
     return list(best.values())
 
 
-def shortfalls(figures, settings, headroom=HEADROOM, gate=None):
+def shortfalls(figures, settings, headroom=HEADROOM, gate=None,
+               errors=None):
     """Sentences, one per line-rate verdict the lab cannot pass with
     ``headroom`` on this machine: ``lab up`` refuses such a machine.
 
@@ -160,13 +161,17 @@ def shortfalls(figures, settings, headroom=HEADROOM, gate=None):
     :param settings: the lab's ``[sriov]`` thresholds
         (``port_speed_gbps``, ``line_rate_fraction``,
         ``margin_over_normal``).
+    :param errors: ``{point: why}`` of :func:`measure`: why a point was
+        not measured.
     """
     by = {f.point: f.gbps for f in figures}
     threshold = line_rate_threshold(settings)
     problems = []
     for point in short_paths(figures, settings, headroom, gate):
         if point not in by:
-            problems.append('%s: not measured' % describe(*point))
+            why = (errors or {}).get(point)
+            problems.append('%s: not measured%s' % (
+                describe(*point), ': %s' % why if why else ''))
             continue
         problems.append(
             '%s carries %.3f Gbit/s; a healthy gate needs >= %.3f '
@@ -391,12 +396,17 @@ def iperf3(client_ns, server_ns, server_ip, streams, gate=None,
     return run.received_gbps
 
 
-def measure(state, log=lambda *a: None, only=None, gate=None):
+def measure(state, log=lambda *a: None, only=None, gate=None, errors=None):
     """[Figure] of :func:`points`: each path (direct and normal x three
     topologies) set up once and measured at each stream count the gate
     judges on it.
 
     :param only: ``[(kind, topology name, streams)]``: measure just these.
+    :param errors: ``{point: why}``: a point whose sample failed is left
+        out of the figures and its reason kept here (``lab up`` measures
+        it again in its next pass, on new namespaces, and names the reason
+        if it never measures); a point measured drops its old reason.
+        Without it, the first failed sample raises.
     """
     c1, c2 = layout.COMPUTES[:2]
     figures = []
@@ -426,8 +436,19 @@ def measure(state, log=lambda *a: None, only=None, gate=None):
                             state, node, tag, vlans[i], nets[i], host,
                             routed)))
                 for n in counts:
-                    gbps = iperf3(ends[0], ends[1], '%s.%d' % (nets[1], 3),
-                                  n, gate, log)
+                    point = (kind, topo.name, n)
+                    try:
+                        gbps = iperf3(ends[0], ends[1],
+                                      '%s.%d' % (nets[1], 3), n, gate, log)
+                    except proc.LabError as exc:
+                        if errors is None:
+                            raise
+                        errors[point] = str(exc)
+                        log('capacity: %s: not measured: %s',
+                            describe(*point), exc)
+                        continue
+                    if errors is not None:
+                        errors.pop(point, None)
                     figures.append(Figure(kind, topo.name, n, round(gbps, 4)))
                     log('capacity: %s: %.3f Gbit/s',
                         describe(kind, topo.name, n), gbps)

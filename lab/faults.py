@@ -137,7 +137,8 @@ def inject(state, name, node_name=None, log=print):
     if name in nic_faults.CARD_FAULTS:
         card.firmware(state, node).set_faults(_card_faults(state, node, name))
     elif name == 'slow-port':
-        card.set_wire_speed(node, layout.PORT_SPEED_MBPS * SLOW_FRACTION)
+        card.set_wire_speed(node, layout.PORT_SPEED_MBPS * SLOW_FRACTION,
+                            card_side=True)
     elif name == 'sriov-agent-down':
         proc.stop(state, openstack.sriov_agent_service(node))
         log('waiting until Neutron counts the SR-IOV agent of %s dead '

@@ -1,6 +1,7 @@
 """lab up's capacity check, on figures it measured on this machine kind."""
 
 import collections
+import contextlib
 import os
 import tempfile
 import unittest
@@ -8,6 +9,8 @@ from unittest import mock
 
 from lab import capacity
 from lab import card
+from lab import layout
+from lab import proc
 from lab import tempest_conf
 from sriov_tempest_plugin import verdict
 
@@ -179,3 +182,111 @@ class WireTest(unittest.TestCase):
         self.assertAlmostEqual(
             verdict.goodput_ceiling_gbps(1.0, vlan_tagged=True), goodput,
             places=5)
+
+    def test_a_bucket_is_read_back(self):
+        """``tc qdisc show`` as iproute2 prints it (this machine's kernel
+        6.18, 2026-12-06): the card's wire after Open vSwitch opened it
+        (noqueue), and after the bucket was put back.
+        """
+        self.assertFalse(card.limited(
+            'qdisc noqueue 0: dev wire root refcnt 2 \n'))
+        self.assertTrue(card.limited(
+            'qdisc tbf 8005: root refcnt 3 rate 984435Kbit burst 122808b '
+            'lat 20ms \n'))
+        self.assertFalse(card.limited(''))
+
+    def set_wire_speed(self, speed, card_side, shown):
+        calls = []
+
+        def run(cmd, netns=None, check=True):
+            calls.append((netns, cmd))
+            return shown if cmd[:3] == ['tc', 'qdisc', 'show'] else ''
+        node = layout.COMPUTES[1]
+        with mock.patch.object(proc, 'run', run), \
+                mock.patch.object(proc, 'ip', lambda *a, **k: None):
+            card.set_wire_speed(node, speed, card_side=card_side)
+        return [(ns, ' '.join(cmd[:5])) for ns, cmd in calls]
+
+    def test_a_healthy_card_sends_up_its_wire_unpaced(self):
+        """The switch's port toward the node paces; the card's end of the
+        wire has no bucket (and loses one a slow port left there).
+        """
+        tbf = ('qdisc tbf 8003: root refcnt 3 rate 984435Kbit burst '
+               '122931b lat 20ms \n')
+        self.assertEqual(
+            [('sriovlab-fabric', 'tc qdisc replace dev w2-phys'),
+             ('sriovlab-fabric', 'tc qdisc show dev w2-phys'),
+             ('sriovlab-compute2-nic', 'tc qdisc del dev wire')],
+            self.set_wire_speed(1000, False, tbf))
+
+    def test_a_slow_port_is_slow_both_ways(self):
+        tbf = ('qdisc tbf 8009: root refcnt 3 rate 246108Kbit burst '
+               '65536b lat 20ms \n')
+        self.assertEqual(
+            [('sriovlab-fabric', 'tc qdisc replace dev w2-phys'),
+             ('sriovlab-fabric', 'tc qdisc show dev w2-phys'),
+             ('sriovlab-compute2-nic', 'tc qdisc replace dev wire'),
+             ('sriovlab-compute2-nic', 'tc qdisc show dev wire')],
+            self.set_wire_speed(250, True, tbf))
+
+    def test_a_bucket_not_in_force_stops_the_lab(self):
+        with self.assertRaisesRegex(proc.LabError,
+                                    'port speed of w2-phys .* not in force'):
+            self.set_wire_speed(1000, False,
+                                'qdisc noqueue 0: root refcnt 2 \n')
+
+
+#: What the probe's sample said on CI, 2026-12-06 (lab up of f5809ba):
+#: the same point failed 3 times in a row, and lab up stopped there.
+NO_DATA = ('iperf3 from sriovlab-probe-d0 to 10.254.2.3 (5 streams), attempt '
+           '3 of 3: client 0: iperf3 ran but the receiver got no data (0 '
+           'bytes in 10.0 s): the connection was set up, then traffic was '
+           'blocked or dropped')
+
+
+class MeasureTest(unittest.TestCase):
+    """capacity.measure with the namespaces and iperf3 stood in for."""
+
+    def measure(self, failing, errors, only=None):
+        samples = iter(range(100))
+
+        def iperf3(client, server, ip, streams, gate, log):
+            point = ('direct' if client == 'd' else 'normal',
+                     'different_subnets_same_host' if ip.startswith(
+                         '10.254.2') else 'x', streams)
+            if point in failing:
+                raise proc.LabError(NO_DATA)
+            return 0.9 + next(samples) / 1000
+
+        end = mock.MagicMock(side_effect=lambda state, node, *a: (
+            contextlib.nullcontext('d')))
+        ovs = mock.MagicMock(side_effect=lambda state, node, *a: (
+            contextlib.nullcontext('o')))
+        with mock.patch.object(capacity, 'vf_end', end), \
+                mock.patch.object(capacity, 'ovs_end', ovs), \
+                mock.patch.object(capacity, 'router',
+                                  lambda state: contextlib.nullcontext()), \
+                mock.patch.object(capacity, 'iperf3', iperf3):
+            return capacity.measure(None, only=only, errors=errors)
+
+    def test_a_failed_sample_leaves_its_point_to_the_next_pass(self):
+        point = ('direct', 'different_subnets_same_host', 5)
+        errors = {}
+        first = self.measure({point}, errors)
+        self.assertEqual(11, len(first))
+        self.assertEqual({point: NO_DATA}, errors)
+        self.assertEqual([point], capacity.short_paths(first, LAB))
+        problems = capacity.shortfalls(first, LAB, errors=errors)
+        self.assertEqual(['VF path, different subnets same host, 5 streams: '
+                          'not measured: ' + NO_DATA], problems)
+        # The next pass measures it: its reason goes.
+        again = self.measure(set(), errors, only=[point])
+        self.assertEqual([point], [f.point for f in again])
+        self.assertEqual({}, errors)
+        self.assertEqual([], capacity.short_paths(
+            capacity.best_of(first, again), LAB))
+
+    def test_without_errors_a_failed_sample_raises(self):
+        with self.assertRaises(proc.LabError):
+            self.measure({('direct', 'different_subnets_same_host', 5)},
+                         None)
