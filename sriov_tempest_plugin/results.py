@@ -151,6 +151,7 @@ def _point_record(point, runs, cpu_bound_percent, hosts, remeasured,
         'attempts': [r.attempts for r in runs],
         'skew_seconds': [None if r.skew_seconds is None
                          else round(r.skew_seconds, 3) for r in runs],
+        'starved_clients': [r.starved for r in runs],
         'cpu_percent': [{'sender': r.sender_cpu_percent,
                          'receiver': r.receiver_cpu_percent}
                         for r in runs],

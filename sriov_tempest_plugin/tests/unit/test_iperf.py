@@ -214,15 +214,31 @@ class ParseTest(base.TestCase):
         # An unreachable server is not worth a second run.
         self.assertFalse(exc.transient)
 
-    def test_one_stalled_process_among_several_is_transient(self):
+    def test_one_starved_process_among_several_counts_as_zero(self):
         good = base.fixture('iperf3-3.12-1stream.json')
+        alone = iperf.parse_client_output(good)
         doc = json.loads(good)
         doc['end']['sum_received']['bytes'] = 0
         doc['end']['sum_received']['bits_per_second'] = 0.0
         text = '\n'.join([iperf._SEPARATOR % 0, good,
                           iperf._SEPARATOR % 1, json.dumps(doc)])
+        run = iperf.parse_client_output(text)
+        self.assertEqual(1, run.starved)
+        self.assertEqual(2, run.processes)
+        # No end stamps: the plain sum, the starved client adding 0.
+        self.assertAlmostEqual(alone.received_gbps, run.received_gbps)
+        self.assertEqual(0, alone.starved)
+
+    def test_every_process_starved_is_a_transient_failure(self):
+        doc = json.loads(base.fixture('iperf3-3.12-1stream.json'))
+        doc['end']['sum_received']['bytes'] = 0
+        doc['end']['sum_received']['bits_per_second'] = 0.0
+        text = '\n'.join([iperf._SEPARATOR % 0, json.dumps(doc),
+                          iperf._SEPARATOR % 1, json.dumps(doc)])
         exc = self.assertRaises(iperf.IperfError,
                                 iperf.parse_client_output, text)
+        self.assertIn('client 0: iperf3 ran but the receiver got no data',
+                      str(exc))
         self.assertIn('client 1: iperf3 ran but the receiver got no data',
                       str(exc))
         self.assertTrue(exc.transient)

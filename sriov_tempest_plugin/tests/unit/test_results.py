@@ -63,6 +63,7 @@ class ResultsTest(base.TestCase):
         self.assertEqual([1, 1, 1], direct['attempts'])
         # Unstamped parallel clients (older output): no skew known.
         self.assertEqual([None] * 3, direct['skew_seconds'])
+        self.assertEqual([0, 0, 0], direct['starved_clients'])
         normal = [p for p in doc['points'] if p['vnic_type'] == 'normal'][0]
         self.assertEqual([0, 1, 2], normal['cpu_bound_samples'])
         kinds = sorted(v['kind'] for v in doc['verdicts'])
