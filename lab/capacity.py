@@ -396,17 +396,16 @@ def iperf3(client_ns, server_ns, server_ip, streams, gate=None,
     return run.received_gbps
 
 
-def measure(state, log=lambda *a: None, only=None, gate=None, errors=None):
+def measure(state, errors, log=lambda *a: None, only=None, gate=None):
     """[Figure] of :func:`points`: each path (direct and normal x three
     topologies) set up once and measured at each stream count the gate
     judges on it.
 
-    :param only: ``[(kind, topology name, streams)]``: measure just these.
     :param errors: ``{point: why}``: a point whose sample failed is left
         out of the figures and its reason kept here (``lab up`` measures
         it again in its next pass, on new namespaces, and names the reason
         if it never measures); a point measured drops its old reason.
-        Without it, the first failed sample raises.
+    :param only: ``[(kind, topology name, streams)]``: measure just these.
     """
     c1, c2 = layout.COMPUTES[:2]
     figures = []
@@ -441,14 +440,11 @@ def measure(state, log=lambda *a: None, only=None, gate=None, errors=None):
                         gbps = iperf3(ends[0], ends[1],
                                       '%s.%d' % (nets[1], 3), n, gate, log)
                     except proc.LabError as exc:
-                        if errors is None:
-                            raise
                         errors[point] = str(exc)
                         log('capacity: %s: not measured: %s',
                             describe(*point), exc)
                         continue
-                    if errors is not None:
-                        errors.pop(point, None)
+                    errors.pop(point, None)
                     figures.append(Figure(kind, topo.name, n, round(gbps, 4)))
                     log('capacity: %s: %.3f Gbit/s',
                         describe(kind, topo.name, n), gbps)
