@@ -11,21 +11,22 @@
 #   --check-lab   before the suite: the lab's own smoke check and Tempest's
 #                 tempest.scenario.test_server_basic_ops (tells a broken lab
 #                 from a failing plugin)
+#   --faults      before the suite: the fault matrix's CI rows (python3 -m
+#                 lab.matrix --ci: each fault turns exactly its tests red,
+#                 with their message, then is cleared)
+#   --kill-recovery  after that, before the suite: a run of the
+#                 connectivity family killed with SIGKILL once its first
+#                 server exists (as a CI timeout kills), which must leak
+#                 (python3 -m lab leftovers lists the cloud against what
+#                 lab up made); sriov-tempest-cleanup must then leave 0
+#                 resources
+#                 The suite after these is their "again": every family
+#                 must pass on the lab the faults were cleared from and
+#                 the killed run's VFs were given back to.
 #   --unmeetable  after the suite: the throughput gate again (routed) with
 #                 a margin, a line rate and a latency margin the lab cannot
 #                 meet (lab.tempest_conf.UNMEETABLE); it must fail, with
 #                 each of the three verdicts' messages
-#   --faults      after that: the fault matrix's CI rows (python3 -m
-#                 lab.matrix --ci: each fault turns exactly its tests red,
-#                 with their message), then, all faults cleared, the
-#                 isolation, datapath and VF-behaviour families must pass
-#                 again
-#   --kill-recovery  after that: a run of the connectivity family killed
-#                 with SIGKILL once its first server exists (as a CI
-#                 timeout kills), which must leak (python3 -m lab
-#                 leftovers lists the cloud against what lab up made);
-#                 sriov-tempest-cleanup must then leave 0 resources, and
-#                 the family must pass again
 #   --keep        leave the lab up afterwards (python3 -m lab down ends it)
 #
 # The suite must end exactly as lab/expected-outcome.txt says (which tests
@@ -93,12 +94,67 @@ if [ "$check_lab" -eq 1 ]; then
 fi
 
 status=0
+# Before the suite: the fault matrix, then a run killed mid-boot and its
+# cleanup. The suite after them is their "again": every family must pass
+# on the lab the faults were cleared from and the killed run's VFs were
+# given back to (a clear that left a fault, or a cleanup that left a VF
+# taken, fails it).
+if [ "$faults" -eq 1 ]; then
+    step "fault matrix (python3 -m lab.matrix --ci)"
+    t0=$(date +%s)
+    python3 -m lab.matrix --ci || status=1
+    echo "fault matrix: $(( $(date +%s) - t0 )) s"
+fi
+
+# kill_recovery: the connectivity family killed mid-boot, the cleanup, the
+# cloud listed. The suite after it is the family again.
+kill_recovery() {
+    local family=test_sriov_connectivity cleanup=$top/.venv-tempest/bin/sriov-tempest-cleanup
+    local out=$results/tempest-$stamp-killed.txt pid n=0 i
+    step "kill recovery: $family killed with SIGKILL once its servers exist"
+    t0=$(date +%s)
+    # Its own session, so the kill takes tempest run and its worker alike.
+    (cd "$ws" && exec setsid "$tempest" run --serial --regex "$family") \
+        >"$out" 2>&1 &
+    pid=$!
+    for i in $(seq 1 90); do
+        n=$(cd "$ws" && "$cleanup" --dry-run 2>/dev/null |
+            grep -c '^  server ' || true)
+        [ "$n" -gt 0 ] && break
+        sleep 2
+    done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    echo "killed after $(( $(date +%s) - t0 )) s with $n server(s) up"
+    if python3 -m lab leftovers >"$results/leftovers-$stamp-killed.txt"; then
+        echo "FAILED: the killed run left nothing, so this check proves" \
+             "nothing; see $out" >&2
+        status=1
+        return
+    fi
+    tail -1 "$results/leftovers-$stamp-killed.txt"
+    step "sriov-tempest-cleanup"
+    (cd "$ws" && "$cleanup") || status=1
+    step "python3 -m lab leftovers (the cloud against what lab up made)"
+    python3 -m lab leftovers || {
+        echo "FAILED: sriov-tempest-cleanup left the resources above" >&2
+        status=1
+        return
+    }
+    echo "kill recovery: $(( $(date +%s) - t0 )) s"
+}
+if [ "$recovery" -eq 1 ]; then
+    kill_recovery
+fi
+
 step "tempest run --regex sriov (output: $results/tempest-$stamp.txt)"
 t0=$(date +%s)
+rc=0
 (cd "$ws" && "$tempest" run --serial --regex sriov) 2>&1 \
-    | tee "$results/tempest-$stamp.txt" || status=$?
+    | tee "$results/tempest-$stamp.txt" || rc=$?
+[ "$rc" -eq 0 ] || status=1
 cp "$ws/tempest.log" "$results/tempest-$stamp.log" 2>/dev/null || true
-echo "suite: exit $status in $(( $(date +%s) - t0 )) s"
+echo "suite: exit $rc in $(( $(date +%s) - t0 )) s"
 python3 -m lab.outcome lab/expected-outcome.txt \
     "$results/tempest-$stamp.txt" --results "$results" --since "$t0" ||
     status=1
@@ -147,67 +203,6 @@ if [ "$unmeetable" -eq 1 ]; then
         'the required margin is 1000 %' \
         'is below the near-line-rate threshold 1.00 Gbit/s (100 % of port' \
         'latency: p50 [0-9.]* ms is above [0-9.]* ms, the normal (OVS) p50'
-fi
-
-if [ "$faults" -eq 1 ]; then
-    step "fault matrix (python3 -m lab.matrix --ci)"
-    t0=$(date +%s)
-    python3 -m lab.matrix --ci || status=1
-    echo "fault matrix: $(( $(date +%s) - t0 )) s"
-    step "after fault clear: isolation, datapath, VF-behaviour families again"
-    again='test_sriov_vlan_isolation|test_sriov_datapath_layout|test_sriov_vf_behaviour'
-    out=$results/tempest-$stamp-after-faults.txt
-    (cd "$ws" && "$tempest" run --serial --regex "$again") 2>&1 \
-        | tee "$out" || true
-    python3 -m lab.outcome lab/expected-outcome.txt "$out" \
-        --only "$again" || status=1
-fi
-
-# kill_recovery: the connectivity family killed mid-boot, the cleanup, the
-# cloud listed, the family again.
-kill_recovery() {
-    local family=test_sriov_connectivity cleanup=$top/.venv-tempest/bin/sriov-tempest-cleanup
-    local out=$results/tempest-$stamp-killed.txt pid n=0 i
-    step "kill recovery: $family killed with SIGKILL once its servers exist"
-    t0=$(date +%s)
-    # Its own session, so the kill takes tempest run and its worker alike.
-    (cd "$ws" && exec setsid "$tempest" run --serial --regex "$family") \
-        >"$out" 2>&1 &
-    pid=$!
-    for i in $(seq 1 90); do
-        n=$(cd "$ws" && "$cleanup" --dry-run 2>/dev/null |
-            grep -c '^  server ' || true)
-        [ "$n" -gt 0 ] && break
-        sleep 2
-    done
-    kill -KILL -- "-$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    echo "killed after $(( $(date +%s) - t0 )) s with $n server(s) up"
-    if python3 -m lab leftovers >"$results/leftovers-$stamp-killed.txt"; then
-        echo "FAILED: the killed run left nothing, so this check proves" \
-             "nothing; see $out" >&2
-        status=1
-        return
-    fi
-    tail -1 "$results/leftovers-$stamp-killed.txt"
-    step "sriov-tempest-cleanup"
-    (cd "$ws" && "$cleanup") || status=1
-    step "python3 -m lab leftovers (the cloud against what lab up made)"
-    python3 -m lab leftovers || {
-        echo "FAILED: sriov-tempest-cleanup left the resources above" >&2
-        status=1
-        return
-    }
-    step "$family again: the VFs are back"
-    out=$results/tempest-$stamp-after-cleanup.txt
-    (cd "$ws" && "$tempest" run --serial --regex "$family") 2>&1 \
-        | tee "$out" || true
-    python3 -m lab.outcome lab/expected-outcome.txt "$out" \
-        --only "$family" || status=1
-    echo "kill recovery: $(( $(date +%s) - t0 )) s"
-}
-if [ "$recovery" -eq 1 ]; then
-    kill_recovery
 fi
 
 if [ "$status" -ne 0 ]; then
