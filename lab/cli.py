@@ -44,7 +44,12 @@ APT_PACKAGES = ('mariadb-server', 'mariadb-client', 'rabbitmq-server',
                 'nftables',
                 # The guests' "image" is the host's file system: Tempest's
                 # SSH jump through a guest runs nc on it.
-                'netcat-openbsd')
+                'netcat-openbsd',
+                # Neutron's DHCP agent serves the tenant subnets with
+                # dnsmasq (dhcp_release frees a deleted port's lease); the
+                # guests take their addresses with busybox's udhcpc, and
+                # Tempest renews a lease with "sudo kill -USR1" in them.
+                'dnsmasq-base', 'dnsmasq-utils', 'udhcpc', 'sudo')
 OWNER_FILE = '/run/sriovlab.owner'
 RUN_SSHD = '/run/sshd'
 DRIVER_SHIM = ('"""Installed by the SR-IOV lab: its network-namespace '

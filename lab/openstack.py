@@ -1,6 +1,6 @@
 """The OpenStack services: their configuration files, the admin
 provisioning steps, and Keystone, Placement, Glance, Nova, Neutron's
-server and agents and its SR-IOV agent, each started by hand.
+server and agents (OVS, L3, DHCP) and its SR-IOV agent, each started by hand.
 
 Every service is the real one from PyPI, with its own config under
 ``<state>/etc``; it runs on the lab's infrastructure (``lab.infra``).
@@ -159,6 +159,10 @@ def start_node_agents(state, node):
         proc.spawn(state, 'neutron-l3-agent', [
             state.bin('neutron-l3-agent'), '--config-file', neutron_conf,
             '--config-file', _conf(state, 'neutron', 'l3-network.ini')],
+            netns=node.netns, env=env)
+        proc.spawn(state, 'neutron-dhcp-agent', [
+            state.bin('neutron-dhcp-agent'), '--config-file', neutron_conf,
+            '--config-file', _conf(state, 'neutron', 'dhcp-network.ini')],
             netns=node.netns, env=env)
     else:
         start_sriov_agent(state, node)

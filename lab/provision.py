@@ -104,6 +104,7 @@ def wait_compute_and_agents(conn, timeout):
     want_hosts = {n.name for n in layout.COMPUTES}
     want_agents = {('Open vSwitch agent', n.name) for n in layout.NODES}
     want_agents.add(('L3 agent', layout.NETWORK.name))
+    want_agents.add(('DHCP agent', layout.NETWORK.name))
     want_agents.update(('NIC Switch agent', n.name) for n in layout.COMPUTES)
     while True:
         hypervisors = {h.name for h in conn.compute.hypervisors()

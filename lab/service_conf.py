@@ -247,6 +247,25 @@ def l3_agent():
     }
 
 
+def dhcp_agent():
+    """The network node's DHCP agent: a dnsmasq per network with DHCP,
+    in a qdhcp- namespace on br-int, which answers the VF ports over
+    their VLAN (through the physical network) as it answers OVS ports.
+    """
+    return {
+        'DEFAULT': {'host': layout.NETWORK.name,
+                    'interface_driver': 'openvswitch',
+                    # Userspace OVS cannot follow an internal port into a
+                    # namespace; a veth pair can (as for the L3 agent).
+                    'ovs_use_veth': True,
+                    'dhcp_driver': 'neutron.agent.linux.dhcp.Dnsmasq',
+                    'enable_isolated_metadata': False},
+        'ovs': {'integration_bridge': 'br-int',
+                'ovsdb_connection': 'tcp:127.0.0.1:6640'},
+        'agent': {'root_helper': 'sudo'},
+    }
+
+
 def all_configs(state, secrets):
     """``{(project, file name): sections}`` of every file under etc/."""
     configs = {
@@ -257,6 +276,7 @@ def all_configs(state, secrets):
         ('neutron', 'neutron.conf'): neutron(state, secrets),
         ('neutron', 'ml2_conf.ini'): ml2(),
         ('neutron', 'l3-network.ini'): l3_agent(),
+        ('neutron', 'dhcp-network.ini'): dhcp_agent(),
     }
     for node in layout.COMPUTES:
         configs[('nova', 'nova-%s.conf' % node.name)] = nova_compute(

@@ -194,6 +194,8 @@ def conf_sections(state, made):
                        'ip_version_for_ssh': 4, 'ssh_timeout': 120,
                        'connect_timeout': 30},
         'image': {'region': layout.REGION},
+        # The guests take their addresses with udhcpc (lab.virt.guest).
+        'scenario': {'dhcp_client': 'udhcpc'},
         'service_available': {'nova': True, 'neutron': True, 'glance': True,
                               'cinder': False, 'swift': False,
                               'heat': False, 'horizon': False,

@@ -50,17 +50,16 @@ class InterfacePlanTest(unittest.TestCase):
 
 class AddressCommandsTest(unittest.TestCase):
 
-    def test_one_default_route_from_the_first_gateway(self):
+    def test_nics_up_with_their_mac_and_no_address_of_their_own(self):
         plan = [guest.Nic('eth0', 'fa:16:3e:00:00:01', 1500,
                           ['192.0.2.5/24'], '192.0.2.1', False),
-                guest.Nic('eth1', 'fa:16:3e:00:00:02', 1500,
-                          ['198.51.100.7/24'], '198.51.100.1', False)]
+                guest.Nic('eth1', 'fa:16:3e:00:00:02', 1450,
+                          ['198.51.100.7/24'], '198.51.100.1', True)]
         cmds = guest.address_commands('ns', plan)
-        routes = [c for c in cmds if 'route' in c]
-        self.assertEqual([['ip', '-n', 'ns', 'route', 'add', 'default',
-                           'via', '192.0.2.1', 'dev', 'eth0']], routes)
-        self.assertIn(['ip', '-n', 'ns', 'addr', 'add', '198.51.100.7/24',
-                       'dev', 'eth1'], cmds)
+        self.assertIn(['ip', '-n', 'ns', 'link', 'set', 'eth1', 'address',
+                       'fa:16:3e:00:00:02', 'mtu', '1450', 'up'], cmds)
+        # Addresses and routes are the DHCP client's.
+        self.assertFalse([c for c in cmds if 'addr' in c or 'route' in c])
 
     def test_checksum_offload_is_off_before_the_link_is_up(self):
         cmds = guest.address_commands(
@@ -102,26 +101,48 @@ class SshdTest(unittest.TestCase):
             self.assertEqual(['setsid', '-f', 'ip', 'netns', 'exec',
                               'sriovlab-vm-x'], cmd[:6])
 
-    def test_logins_have_the_guests_own_tmp(self):
-        sshd = guest.start_commands('sriovlab-vm-x', '/lab/g/x')[0]
-        self.assertEqual(['unshare', '--mount', '--propagation', 'private',
-                          'sh', '-c'], sshd[6:12])
-        self.assertTrue(sshd[12].startswith(
-            'mount --rbind /lab/g/x/tmp /tmp && exec /usr/sbin/sshd '))
+    def test_boot_has_its_own_tmp_run_and_resolv_conf(self):
+        boot = guest.start_commands('sriovlab-vm-x', '/lab/g/x')[0]
+        self.assertEqual(['unshare', '--mount', '--propagation', 'slave',
+                          'sh', '-c'], boot[6:12])
+        self.assertEqual(
+            'mkdir -p /lab/g/x/run/netns && mount --rbind /run/netns '
+            '/lab/g/x/run/netns && mount --rbind /lab/g/x/run /run && '
+            'mkdir -p /run/sshd && '
+            'mount --bind /lab/g/x/resolv.conf /etc/resolv.conf && '
+            'mount --rbind /lab/g/x/tmp /tmp && exec /usr/sbin/sshd -f '
+            '/lab/g/x/sshd_config -E /lab/g/x/sshd.log', boot[12])
+
+    def test_a_lease_on_each_nic_before_sshd(self):
+        boot = guest.start_commands('ns', '/lab/g/x', ['eth0', 'eth1'])[0]
+        script = boot[12]
+        eth0 = script.index('/sbin/udhcpc -b -i eth0 -p '
+                            '/var/run/udhcpc.eth0.pid -s '
+                            '/etc/udhcpc/default.script -O mtu')
+        eth1 = script.index('-i eth1 -p /var/run/udhcpc.eth1.pid')
+        self.assertLess(script.index('mount --rbind'), eth0)
+        self.assertLess(eth0, eth1)
+        self.assertLess(eth1, script.index('exec /usr/sbin/sshd'))
+        # Its output is on the console; a client without a lease does not
+        # stop the boot (-b, and ; not &&).
+        self.assertIn('>>/lab/g/x/console.log 2>&1; ', script)
 
     def test_a_guest_dir_under_tmp_stays_reachable(self):
-        sshd = guest.start_commands('ns', '/tmp/ci/main/.lab/g/x')[0]
-        self.assertTrue(sshd[12].startswith(
+        boot = guest.start_commands('ns', '/tmp/ci/main/.lab/g/x')[0]
+        self.assertTrue(boot[12].startswith(
             'mkdir -p /tmp/ci/main/.lab/g/x/tmp/ci && mount --bind /tmp/ci '
-            '/tmp/ci/main/.lab/g/x/tmp/ci && mount --rbind '
-            '/tmp/ci/main/.lab/g/x/tmp /tmp && exec /usr/sbin/sshd -f '
-            '/tmp/ci/main/.lab/g/x/sshd_config'), sshd[12])
+            '/tmp/ci/main/.lab/g/x/tmp/ci && mkdir -p '
+            '/tmp/ci/main/.lab/g/x/run/netns && '), boot[12])
+        self.assertIn('mount --rbind /tmp/ci/main/.lab/g/x/tmp /tmp && exec '
+                      '/usr/sbin/sshd -f /tmp/ci/main/.lab/g/x/sshd_config',
+                      boot[12])
 
-    def test_console_log_names_addresses(self):
+    def test_console_log_names_nics_and_their_ports_addresses(self):
         text = guest.console_log('instance-1', 'ns', [
             guest.Nic('eth0', 'fa:16:3e:00:00:01', 1500, ['192.0.2.5/24'],
                       '192.0.2.1', False)])
-        self.assertIn('192.0.2.5/24 gateway 192.0.2.1', text)
+        self.assertIn('eth0: mac fa:16:3e:00:00:01 mtu 1500, address by '
+                      'DHCP (the port has 192.0.2.5/24)', text)
 
 
 class PowerTest(unittest.TestCase):
@@ -137,9 +158,8 @@ class PowerTest(unittest.TestCase):
              ['ip', '-n', 'ns', 'link', 'set', 'eth1', 'down']],
             guest.power_off_commands('ns', self.PLAN))
 
-    def test_on_brings_them_up_with_the_default_route(self):
-        cmds = guest.power_on_commands('ns', self.PLAN)
-        self.assertEqual(['ip', '-n', 'ns', 'link', 'set', 'eth0', 'up'],
-                         cmds[0])
-        self.assertEqual(['ip', '-n', 'ns', 'route', 'replace', 'default',
-                          'via', '192.0.2.1', 'dev', 'eth0'], cmds[-1])
+    def test_on_brings_them_up(self):
+        self.assertEqual(
+            [['ip', '-n', 'ns', 'link', 'set', 'eth0', 'up'],
+             ['ip', '-n', 'ns', 'link', 'set', 'eth1', 'up']],
+            guest.power_on_commands('ns', self.PLAN))

@@ -29,7 +29,8 @@ class ServiceConfTest(unittest.TestCase):
                 ('placement', 'placement.conf'),
                 ('glance', 'glance-api.conf'), ('nova', 'nova.conf'),
                 ('neutron', 'neutron.conf'), ('neutron', 'ml2_conf.ini'),
-                ('neutron', 'l3-network.ini')}
+                ('neutron', 'l3-network.ini'),
+                ('neutron', 'dhcp-network.ini')}
         for node in layout.COMPUTES:
             want |= {('nova', 'nova-%s.conf' % node.name),
                      ('neutron', 'sriov-%s.ini' % node.name)}

@@ -207,8 +207,8 @@ class NetnsDriver(driver.ComputeDriver):
 
     def get_console_output(self, context, instance):
         try:
-            with open(os.path.join(self._gdir(instance.uuid),
-                                   'console.log'), 'rb') as f:
+            with open(guest.console_path(self._gdir(instance.uuid)),
+                      'rb') as f:
                 return f.read()
         except OSError:
             raise exception.ConsoleNotAvailable()
@@ -338,7 +338,7 @@ class NetnsDriver(driver.ComputeDriver):
                      key)
         with open(os.path.join(gdir, 'authorized_keys'), 'w') as f:
             f.write((instance.key_data or '').strip() + '\n')
-        with open(os.path.join(gdir, 'console.log'), 'w') as f:
+        with open(guest.console_path(gdir), 'w') as f:
             f.write(guest.console_log(instance.name, netns, plan))
         record = self._record(instance.uuid)
         record['nics'] = [list(nic) for nic in plan]
@@ -363,9 +363,13 @@ class NetnsDriver(driver.ComputeDriver):
         gdir = self._gdir(instance.uuid)
         os.makedirs(guest.tmp_dir(gdir), exist_ok=True)
         os.chmod(guest.tmp_dir(gdir), 0o1777)
-        for cmd in guest.power_on_commands(netns, self._nics(instance)):
+        os.makedirs(guest.run_dir(gdir), exist_ok=True)
+        open(guest.resolv_conf(gdir), 'a').close()
+        nics = self._nics(instance)
+        for cmd in guest.power_on_commands(netns, nics):
             _execute(*cmd)
-        for cmd in guest.start_commands(netns, gdir):
+        for cmd in guest.start_commands(netns, gdir,
+                                        [nic.name for nic in nics]):
             # The daemons must not hold our pipes: processutils would wait
             # for them to close.
             subprocess.run(cmd, stdin=subprocess.DEVNULL,

@@ -1,8 +1,13 @@
-"""What a guest is: a network namespace with NICs, addresses, sshd, iperf3.
+"""What a guest is: a network namespace with NICs, a DHCP client, sshd,
+iperf3.
 
-Pure planning lives here (what to name, which addresses, which commands);
-the driver runs the commands. A guest reads its addresses from the port's
-fixed IPs and the subnet, as cloud-init would from a config drive.
+Pure planning lives here (what to name, which commands); the driver runs
+the commands. A guest takes its addresses by DHCP, as a real guest on a
+Neutron network does: busybox's udhcpc on each NIC, with Debian's event
+script (``/etc/udhcpc/default.script``: address, MTU, default route,
+``/etc/resolv.conf``), its pid file where Tempest's ``[scenario]
+dhcp_client = udhcpc`` looks (``/var/run/udhcpc.<nic>.pid``) and its
+output on the guest's console.
 """
 
 import collections
@@ -65,9 +70,10 @@ def interface_plan(network_info):
 
 
 def address_commands(netns, plan):
-    """ip commands that configure the guest's NICs (run on the node)."""
+    """ip commands that bring the guest's NICs up (run on the node), with
+    the MAC and MTU of their ports; their addresses come by DHCP.
+    """
     cmds = [['ip', 'netns', 'exec', netns, 'ip', 'link', 'set', 'lo', 'up']]
-    routed = False
     for nic, mac, mtu, addresses, gateway, vf in plan:
         if not vf:
             # On a virtual NIC the guest computes its own checksums: a
@@ -78,21 +84,7 @@ def address_commands(netns, plan):
                          'tx', 'off'])
         cmds.append(['ip', '-n', netns, 'link', 'set', nic, 'address', mac,
                      'mtu', str(mtu), 'up'])
-        for addr in addresses:
-            cmds.append(['ip', '-n', netns, 'addr', 'add', addr, 'dev', nic])
-        if gateway and not routed:
-            cmds.append(['ip', '-n', netns, 'route', 'add', 'default', 'via',
-                         gateway, 'dev', nic])
-            routed = True
     return cmds
-
-
-def _default_route(netns, plan):
-    for nic, mac, mtu, addresses, gateway, vf in plan:
-        if gateway:
-            return [['ip', '-n', netns, 'route', 'replace', 'default', 'via',
-                     gateway, 'dev', nic]]
-    return []
 
 
 def power_off_commands(netns, plan):
@@ -104,9 +96,11 @@ def power_off_commands(netns, plan):
 
 
 def power_on_commands(netns, plan):
-    """Its NICs come back, with the default route the link-down took."""
+    """Its NICs come back (its DHCP client, started again, configures
+    them).
+    """
     return [['ip', '-n', netns, 'link', 'set', nic[0], 'up']
-            for nic in plan] + _default_route(netns, plan)
+            for nic in plan]
 
 
 def sshd_config(gdir, env=None):
@@ -135,13 +129,51 @@ def tmp_dir(gdir):
     return os.path.join(gdir, 'tmp')
 
 
-def start_commands(netns, gdir):
+#: The guest's DHCP client and its event script (package udhcpc).
+UDHCPC = '/sbin/udhcpc'
+UDHCPC_SCRIPT = '/etc/udhcpc/default.script'
+#: Discover 6 times, 2 s apart, then go on booting (udhcpc keeps trying
+#: in the background, 3 s after each round), as a cloud image's does.
+UDHCPC_TRIES, UDHCPC_TIMEOUT, UDHCPC_PAUSE = 6, 2, 3
+
+
+def run_dir(gdir):
+    """The guest's own /run (made by the driver): its DHCP clients' pid
+    files, sshd's privilege separation directory.
+    """
+    return os.path.join(gdir, 'run')
+
+
+def resolv_conf(gdir):
+    """The guest's own /etc/resolv.conf (made by the driver, empty)."""
+    return os.path.join(gdir, 'resolv.conf')
+
+
+def console_path(gdir):
+    return os.path.join(gdir, 'console.log')
+
+
+def dhcp_command(nic):
+    """The guest's DHCP client on ``nic``: in the foreground until it has
+    a lease or has tried ``UDHCPC_TRIES`` times, then in the background
+    (renewing; SIGUSR1 renews now, as Tempest's renew_lease sends).
+    """
+    return [UDHCPC, '-b', '-i', nic, '-p', '/var/run/udhcpc.%s.pid' % nic,
+            '-s', UDHCPC_SCRIPT, '-O', 'mtu', '-t', str(UDHCPC_TRIES),
+            '-T', str(UDHCPC_TIMEOUT), '-A', str(UDHCPC_PAUSE)]
+
+
+def start_commands(netns, gdir, nics=()):
     """Commands that "boot" the guest's services, detached from the caller.
 
-    sshd, and so every login, runs in a mount namespace of its own whose
-    /tmp is the guest's :func:`tmp_dir`: a VM has its own file system, so
-    what one guest writes in /tmp (iperf3's pid and output files) is never
-    another guest's, as on real VMs.
+    The boot runs in a mount namespace of its own (a slave of the host's:
+    its own mounts stay its own) whose /tmp is the guest's
+    :func:`tmp_dir`, /run its :func:`run_dir` and /etc/resolv.conf its
+    :func:`resolv_conf`: a VM has its own file system, so what one
+    guest writes there (iperf3's files, its DHCP leases' pid files and
+    name servers) is never another guest's, as on real VMs. It takes a
+    lease on each of ``nics`` in turn (its DHCP client's output on the
+    console), then starts sshd, and so every login, in that namespace.
     """
     sshd = [SSHD, '-f', os.path.join(gdir, 'sshd_config'), '-E',
             os.path.join(gdir, 'sshd.log')]
@@ -156,11 +188,21 @@ def start_commands(netns, gdir):
         inner = os.path.join(tmp, os.path.basename(top))
         keep = 'mkdir -p %s && mount --bind %s %s && ' % (
             shlex.quote(inner), shlex.quote(top), shlex.quote(inner))
-    own_tmp = '%smount --rbind %s /tmp && exec %s' % (
-        keep, shlex.quote(tmp), quoted(sshd))
+    # /run/netns stays the host's (a slave: namespaces made and deleted
+    # later show), for the VF driver's requests to the card (lab/guest-bin).
+    run = shlex.quote(run_dir(gdir))
+    own = ('mkdir -p %s/netns && mount --rbind /run/netns %s/netns && '
+           'mount --rbind %s /run && mkdir -p /run/sshd && '
+           'mount --bind %s /etc/resolv.conf && ' % (
+               run, run, run, shlex.quote(resolv_conf(gdir))))
+    dhcp = ''.join('%s >>%s 2>&1; ' % (
+        quoted(dhcp_command(nic)), shlex.quote(console_path(gdir)))
+        for nic in nics)
+    boot = '%s%smount --rbind %s /tmp && %sexec %s' % (
+        keep, own, shlex.quote(tmp), dhcp, quoted(sshd))
     return [
         ['setsid', '-f', 'ip', 'netns', 'exec', netns, 'unshare', '--mount',
-         '--propagation', 'private', 'sh', '-c', own_tmp],
+         '--propagation', 'slave', 'sh', '-c', boot],
         ['setsid', '-f', 'ip', 'netns', 'exec', netns, 'iperf3', '-s', '-p',
          str(IPERF3_PORT), '-D', '-I', os.path.join(gdir, 'iperf3.pid'),
          '--logfile', os.path.join(gdir, 'iperf3.log')],
@@ -168,13 +210,14 @@ def start_commands(netns, gdir):
 
 
 def console_log(instance_name, netns, plan):
-    """The text get_console_output returns: what the guest "booted" with."""
+    """The text get_console_output starts with: what the guest "booted"
+    with. Its DHCP clients' output follows, appended as they run.
+    """
     lines = ['sriov-lab guest %s (network namespace %s)' % (instance_name,
                                                             netns)]
     for nic, mac, mtu, addresses, gateway, vf in plan:
-        lines.append('%s: mac %s mtu %d addresses %s%s' % (
-            nic, mac, mtu, ' '.join(addresses) or '-',
-            ' gateway %s' % gateway if gateway else ''))
+        lines.append('%s: mac %s mtu %d, address by DHCP (the port has %s)'
+                     % (nic, mac, mtu, ' '.join(addresses) or 'none'))
     lines.append('sshd on port 22, iperf3 -s on port %d' % IPERF3_PORT)
     return '\n'.join(lines) + '\n'
 
