@@ -60,12 +60,14 @@ class Row(object):
 ROWS = (
     # Every direct guest of compute1 is cut off from its network: its
     # floating IP, its peers and its router are on the told VLAN.
+    # Their DHCP requests go out on the told VLAN too: no lease, which the
+    # failure names (sriov_tempest_plugin.dhcp).
     Row('wrong-vlan', 'test_sriov_connectivity',
         (CONN + 'test_same_subnet_same_host_direct',
          CONN + 'test_same_subnet_different_hosts_direct',
          CONN + 'test_different_subnets_same_host_direct',
          CONN + 'test_mixed_direct_normal_same_subnet_same_host'),
-        'cannot SSH to guest'),
+        ('cannot SSH to guest', 'got no DHCP lease: its console says')),
     Row('vlan-leak', 'test_sriov_vlan_isolation',
         (ISO + 'test_other_vlan_direct_unreachable',),
         'which it must not'),
@@ -77,7 +79,7 @@ ROWS = (
     Row('vf-link-down', 'test_sriov_vlan_isolation',
         (ISO + 'test_same_vlan_direct_reachable',
          ISO + 'test_other_vlan_direct_unreachable'),
-        'cannot SSH to guest'),
+        ('cannot SSH to guest', 'got no DHCP lease: its console says')),
     Row('no-spoofchk', 'test_sriov_vf_behaviour',
         (VF + 'test_spoofed_source_mac_dropped',), 'spoof check is off'),
     # The traffic check fails, and its message carries what the host's

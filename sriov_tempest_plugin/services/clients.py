@@ -58,10 +58,12 @@ class GuestClient(object):
         take (links, ARP and flows).
     :param console: ``console() -> text``: the tail of the guest's
         console, for a guest that cannot be reached.
+    :param no_lease: ``no_lease() -> text or None``: why the guest cannot
+        be reached when its console says it got no DHCP lease, else None.
     """
 
     def __init__(self, vm, user, private_key, key_type, ssh_timeout,
-                 ping_timeout, console):
+                 ping_timeout, console, no_lease=lambda: None):
         self.vm = vm
         self.user = user
         self._private_key = private_key
@@ -69,6 +71,7 @@ class GuestClient(object):
         self.ssh_timeout = ssh_timeout
         self.ping_timeout = ping_timeout
         self._console = console
+        self._no_lease = no_lease
 
     @property
     def name(self):
@@ -128,14 +131,18 @@ class GuestClient(object):
         guest that never booted or got no address from a network that
         drops SSH.
         """
+        head = 'cannot SSH to guest %s (%s%s) as %s within %s s' % (
+            self.name, client.ip_address, ' via %s' % via.name if via else '',
+            self.user, client.ssh_client.timeout)
+        why = self._no_lease()
+        if why:
+            # The guest has no address: that, not SSH, is the fault.
+            return '%s: %s\n%s' % (head, why, self._console())
         hint = (', and that the image has nc (Tempest jumps through '
                 'guest %s with "nc <host> 22")' % via.name if via else '')
-        return ('cannot SSH to guest %s (%s%s) as %s within %s s: %s. '
-                'Check [validation] connect_method, [sriov] image_ssh_user '
-                'and that the image runs sshd%s.\n%s'
-                % (self.name, client.ip_address,
-                   ' via %s' % via.name if via else '', self.user,
-                   client.ssh_client.timeout, exc, hint, self._console()))
+        return ('%s: %s. Check [validation] connect_method, [sriov] '
+                'image_ssh_user and that the image runs sshd%s.\n%s'
+                % (head, exc, hint, self._console()))
 
     # -- addresses ----------------------------------------------------------
 

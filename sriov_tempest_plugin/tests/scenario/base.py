@@ -40,6 +40,7 @@ from tempest.scenario import manager
 
 from sriov_tempest_plugin import cleanup
 from sriov_tempest_plugin import config as sriov_config
+from sriov_tempest_plugin import dhcp
 from sriov_tempest_plugin.services import clients
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import vf
@@ -130,6 +131,7 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
         cls.a_secgroup_rules = admin.security_group_rules_client
         cls.a_fips = admin.floating_ips_client
         cls.a_services = admin.services_client
+        cls.a_agents = admin.network_agents_client
 
     @classmethod
     def resource_setup(cls):
@@ -509,7 +511,7 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
             vm, self.ssh_user, self.keypair['private_key'],
             CONF.validation.ssh_key_type, CONF.validation.ssh_timeout,
             CONF.validation.ping_timeout,
-            lambda: self._console_tail(vm))
+            lambda: self._console_tail(vm), lambda: self._no_lease(vm))
 
     def host(self, name):
         """A :class:`clients.HostClient` to compute host ``name``."""
@@ -536,6 +538,36 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
             return 'no console output of %s: %s' % (self._vm_name(vm), exc)
         return 'console of %s (last %d lines):\n%s' % (
             self._vm_name(vm), lines, output)
+
+    def _no_lease(self, vm):
+        """Why ``vm`` cannot be reached, when its console says its DHCP
+        client got no lease (``dhcp.last_event``): worded with what should
+        have answered (``dhcp.no_lease_message``). None when the console
+        shows a lease, says nothing of one, or cannot be read.
+        """
+        try:
+            output = self.a_servers.get_console_output(
+                vm.server['id'])['output']
+        except Exception:  # the console is a hint, never the verdict
+            return None
+        event = dhcp.last_event(output)
+        if event is None or event.kind != 'no-lease':
+            return None
+        network_id = vm.port['network_id']
+        try:
+            shown = self.a_networks.show_network(network_id)['network']
+            network = (shown.get('name') or network_id,
+                       shown.get('provider:segmentation_id'))
+        except lib_exc.TempestException:
+            network = (network_id, None)
+        try:
+            agents = [(a['host'], a['alive']) for a in
+                      self.a_networks.list_dhcp_agents_on_hosting_network(
+                          network_id)['agents']]
+        except lib_exc.TempestException:
+            agents = None
+        return dhcp.no_lease_message(self._vm_name(vm), event, network,
+                                     agents, vm.vnic_type)
 
 
 def families():

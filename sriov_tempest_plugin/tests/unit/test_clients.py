@@ -48,11 +48,12 @@ class FakeSsh(object):
         return ''
 
 
-def guest(answers, vm_ip='10.99.0.1'):
+def guest(answers, vm_ip='10.99.0.1', no_lease=None):
     vm = types.SimpleNamespace(server={'name': 'srv-a'}, ip=vm_ip,
                                ssh_ip='172.24.4.10')
     client = clients.GuestClient(vm, 'debian', 'KEY', 'rsa', 30, 4,
-                                 lambda: 'console of srv-a: (tail)')
+                                 lambda: 'console of srv-a: (tail)',
+                                 lambda: no_lease)
     fake = FakeSsh(answers, '172.24.4.10', timeout=30)
 
     def remote(timeout=None, via=None):
@@ -73,6 +74,17 @@ class GuestClientTest(base.TestCase):
         self.assertIn('cannot SSH to guest srv-a (172.24.4.10) as debian',
                       str(exc))
         self.assertIn('[validation] connect_method', str(exc))
+        self.assertIn('console of srv-a', str(exc))
+
+    def test_a_guest_without_a_lease_fails_naming_dhcp(self):
+        client, _ = guest({'ip addr': lib_exc.SSHTimeout(
+            host='172.24.4.10', user='debian', password=None)},
+            no_lease='guest srv-a got no DHCP lease: ...')
+        exc = self.assertRaises(clients.Failure, client.interface)
+        self.assertIn('cannot SSH to guest srv-a (172.24.4.10) as debian '
+                      'within 30 s: guest srv-a got no DHCP lease', str(exc))
+        # Not the SSH hints: SSH is not what failed.
+        self.assertNotIn('[validation] connect_method', str(exc))
         self.assertIn('console of srv-a', str(exc))
 
     def test_interface_of_a_captured_ip_addr(self):
