@@ -46,8 +46,9 @@ VIF_TYPE_HW_VEB = 'hw_veb'
 def interface_plan(network_info):
     """[Nic] of a guest.
 
-    ``network_info`` is Nova's network model (a list of VIF dicts).
-    The first NIC with a gateway gets the default route.
+    ``network_info`` is Nova's network model (a list of VIF dicts). Its
+    addresses and gateway are what the port has, for the console; the
+    guest takes them by DHCP.
     """
     plan = []
     for index, vif in enumerate(network_info):

@@ -131,7 +131,6 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
         cls.a_secgroup_rules = admin.security_group_rules_client
         cls.a_fips = admin.floating_ips_client
         cls.a_services = admin.services_client
-        cls.a_agents = admin.network_agents_client
 
     @classmethod
     def resource_setup(cls):

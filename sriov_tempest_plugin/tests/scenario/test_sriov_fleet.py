@@ -51,6 +51,11 @@ class SriovFleetTest(measuring.Measuring, base.SriovScenarioTest):
         cls.require_vf('fleet acceptance (one VF per host)')
 
     @classmethod
+    def setup_clients(cls):
+        super(SriovFleetTest, cls).setup_clients()
+        cls.a_agents = cls.os_admin.network_agents_client
+
+    @classmethod
     def _choose_hosts(cls):
         """Every host of the inventory, each its own role."""
         cls.inventory = inventory.discover(
