@@ -49,7 +49,12 @@ APT_PACKAGES = ('mariadb-server', 'mariadb-client', 'rabbitmq-server',
                 # dnsmasq (dhcp_release frees a deleted port's lease); the
                 # guests take their addresses with busybox's udhcpc, and
                 # Tempest renews a lease with "sudo kill -USR1" in them.
-                'dnsmasq-base', 'dnsmasq-utils', 'udhcpc', 'sudo')
+                'dnsmasq-base', 'dnsmasq-utils', 'udhcpc', 'sudo',
+                # The OVS agent's iptables firewall keeps a security
+                # group's members in ipsets (remote-group rules, such as
+                # the default group's); Debian's neutron-common depends
+                # on it.
+                'ipset')
 OWNER_FILE = '/run/sriovlab.owner'
 RUN_SSHD = '/run/sshd'
 DRIVER_SHIM = ('"""Installed by the SR-IOV lab: its network-namespace '
