@@ -308,6 +308,17 @@ host_opts = [
                      'host (virsh dumpxml) and check the hostdev interface '
                      'and its VLAN. Needs host_addresses; libvirt clouds '
                      'only.'),
+    cfg.StrOpt('ovn_sbctl_command',
+               default='',
+               help='The ovn-sbctl command on the compute hosts of an '
+                    'ML2/OVN cloud, with what it needs to reach the '
+                    'Southbound DB, e.g. "sudo ovn-sbctl '
+                    '--db=tcp:192.0.2.10:6642" or "sudo podman exec '
+                    'ovn_controller ovn-sbctl --db=...". When a VF guest '
+                    'gets no DHCP lease, the failure then names the '
+                    'chassis that may host its external port and the one '
+                    'that does. Empty: not read (the failure says so). '
+                    'Split like a shell would; not run through a shell.'),
     cfg.StrOpt('virsh_command_prefix',
                default='',
                help='Words put before "virsh" on the hosts, e.g. '
@@ -410,6 +421,7 @@ class Settings(object):
     integration_bridge: str
     libvirt_checks: bool
     virsh_command_prefix: str
+    ovn_sbctl_command: str
     fleet_checks: bool
     fleet_hosts: typing.Tuple[str, ...]
     fleet_concurrency: int
@@ -514,6 +526,7 @@ def load_settings(group):
         values[name] = tuple(values[name] or ())
     values['host_addresses'] = dict(values['host_addresses'] or {})
     values['host_command_prefix'] = values['host_command_prefix'] or ''
+    values['ovn_sbctl_command'] = values['ovn_sbctl_command'] or ''
     values['virsh_command_prefix'] = (values['virsh_command_prefix'] or
                                       values['host_command_prefix'])
     return Settings(**values)

@@ -32,6 +32,8 @@ Pure: no Tempest clients.
 import collections
 import re
 
+from sriov_tempest_plugin import ovn as ovn_lib
+
 #: The DHCP client's last word: ``kind`` 'lease' or 'no-lease', and the
 #: console line that says it.
 Event = collections.namedtuple('Event', 'kind line')
@@ -62,13 +64,8 @@ def last_event(console):
     return event
 
 
-#: What OVN needs for a VF port's DHCP (and metadata): a chassis that
-#: hosts its external port.
-EXTPORT_OPTION = ('ovs-vsctl set Open_vSwitch . external-ids:'
-                  'ovn-cms-options=enable-chassis-as-extport-host')
-
-
-def no_lease_message(guest, event, network, dhcp_agents, vnic_type):
+def no_lease_message(guest, event, network, dhcp_agents, vnic_type,
+                     ovn=None):
     """Why a guest's checks cannot go on: it got no DHCP lease.
 
     :param guest: the guest's name.
@@ -78,11 +75,27 @@ def no_lease_message(guest, event, network, dhcp_agents, vnic_type):
         network, as Neutron lists them; None when the list could not be
         read.
     :param vnic_type: the guest's port's ``binding:vnic_type``.
+    :param ovn: None when the cloud runs no ``ovn-controller`` (not
+        ML2/OVN); else what was seen of the VF port's external port (a
+        sentence of :func:`sriov_tempest_plugin.ovn.extport_findings`, or
+        why it was not read).
     """
     name, vlan = network
     where = 'network %s%s' % (name, ' (VLAN %s)' % vlan if vlan else '')
     text = ('guest %s got no DHCP lease: its console says "%s". The DHCP '
             'server of %s did not answer it' % (guest, event.line, where))
+    if ovn is not None:
+        text += ('; the cloud runs ML2/OVN, whose DHCP is OVN\'s own')
+        if vnic_type == 'normal':
+            return text + (': ovn-controller on the guest\'s own chassis '
+                           'answers it, so check that chassis\'s '
+                           'ovn-controller and its port binding.')
+        return text + (': a VF port gets it only from its OVN external '
+                       'port, on a chassis marked %s (or, when no chassis '
+                       'is, one marked %s with a bridge mapping for the '
+                       'network\'s physical network), across the physical '
+                       'network on the VLAN. %s.'
+                       % (ovn_lib.EXTPORT_HOST, ovn_lib.GATEWAY, ovn))
     if dhcp_agents is None:
         text += ('; the DHCP agents hosting the network could not be '
                  'listed (admin API)')
@@ -99,10 +112,6 @@ def no_lease_message(guest, event, network, dhcp_agents, vnic_type):
                          'VLAN on its host, and the switch ports of both '
                          'hosts for that VLAN)')
     else:
-        text += ('; no DHCP agent hosts the network. On ML2/OVS, start a '
-                 'DHCP agent that can reach the physical network. On '
-                 'ML2/OVN, DHCP is OVN\'s own, and a VF port gets it only '
-                 'from its external port, bound to a chassis marked to '
-                 'host external ports (%s on a gateway chassis)'
-                 % EXTPORT_OPTION)
+        text += ('; no DHCP agent hosts the network: start a DHCP agent '
+                 'that can reach the physical network')
     return text + '.'

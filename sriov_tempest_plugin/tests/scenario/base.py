@@ -30,6 +30,7 @@ import importlib
 import ipaddress
 import pkgutil
 import typing
+import unittest
 
 from oslo_log import log
 from tempest import config
@@ -41,6 +42,7 @@ from tempest.scenario import manager
 from sriov_tempest_plugin import cleanup
 from sriov_tempest_plugin import config as sriov_config
 from sriov_tempest_plugin import dhcp
+from sriov_tempest_plugin import ovn
 from sriov_tempest_plugin.services import clients
 from sriov_tempest_plugin import topology
 from sriov_tempest_plugin import vf
@@ -555,18 +557,55 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
         network_id = vm.port['network_id']
         try:
             shown = self.a_networks.show_network(network_id)['network']
-            network = (shown.get('name') or network_id,
-                       shown.get('provider:segmentation_id'))
         except lib_exc.TempestException:
-            network = (network_id, None)
+            shown = {}
+        network = (shown.get('name') or network_id,
+                   shown.get('provider:segmentation_id'))
         try:
             agents = [(a['host'], a['alive']) for a in
                       self.a_networks.list_dhcp_agents_on_hosting_network(
                           network_id)['agents']]
         except lib_exc.TempestException:
             agents = None
-        return dhcp.no_lease_message(self._vm_name(vm), event, network,
-                                     agents, vm.vnic_type)
+        return dhcp.no_lease_message(
+            self._vm_name(vm), event, network, agents, vm.vnic_type,
+            ovn=self._ovn_extport(vm, shown.get(
+                'provider:physical_network')))
+
+    def _ovn_extport(self, vm, physnet):
+        """None when the cloud runs no ovn-controller (not ML2/OVN); else
+        what the OVN Southbound DB shows of ``vm``'s external port
+        (``ovn.extport_findings``), read with ``[sriov] ovn_sbctl_command``
+        on the VM's host, or why it was not read.
+        """
+        try:
+            chassis = self.os_admin.network_agents_client.list_agents(
+                binary='ovn-controller')['agents']
+        except lib_exc.TempestException:
+            return None
+        if not chassis:
+            return None
+        if vm.vnic_type == 'normal':
+            return ''   # its own chassis answers: no external port
+        sbctl = self.settings.ovn_sbctl_command
+        if not sbctl:
+            return ('Which chassis host its external port was not read: '
+                    'set [sriov] ovn_sbctl_command (and host_addresses) to '
+                    'have it named')
+        host = self.host(vm.host)
+        list_chassis, find_binding = ovn.commands(sbctl, vm.port['id'])
+        try:
+            listed = host.exec(list_chassis)
+            binding = host.exec(find_binding)
+            return ovn.extport_findings(
+                ovn.chassis_list(listed),
+                ovn.bound_chassis(binding, vm.port['id']), vm.port['id'],
+                physnet)
+        except unittest.SkipTest as exc:    # no address: not a skip here
+            return 'Its external port was not read: %s' % exc
+        except (clients.Failure, ovn.OvnParseError,
+                lib_exc.TempestException) as exc:
+            return 'Its external port could not be read: %s' % exc
 
 
 def families():

@@ -16,6 +16,7 @@ words, on consoles captured by others (fixtures/README.rst).
 """
 
 from sriov_tempest_plugin import dhcp
+from sriov_tempest_plugin import ovn
 from sriov_tempest_plugin.tests.unit import base
 
 
@@ -95,12 +96,35 @@ class NoLeaseMessageTest(base.TestCase):
         self.assertIn('net2 (DOWN)', text)
         self.assertNotIn('did not reach it', text)
 
-    def test_no_agent_names_ovn_external_ports(self):
+    def test_no_agent_on_ml2_ovs(self):
         text = dhcp.no_lease_message(
             'vm-a', self.EVENT, ('net-1', 7), [], 'direct')
-        self.assertIn('no DHCP agent hosts the network', text)
-        self.assertIn('external port', text)
-        self.assertIn('enable-chassis-as-extport-host', text)
+        self.assertIn('no DHCP agent hosts the network: start a DHCP agent',
+                      text)
+        self.assertNotIn('OVN', text)
+
+    def test_ml2_ovn_vf_names_external_ports_and_what_was_seen(self):
+        seen = ovn.extport_findings(
+            ovn.chassis_list(base.fixture('ovn-sbctl-list-chassis-gw.txt')),
+            None, 'p1', 'physnet1')
+        text = dhcp.no_lease_message(
+            'vm-a', self.EVENT, ('net-1', 7), None, 'direct', ovn=seen)
+        self.assertIn('the cloud runs ML2/OVN', text)
+        self.assertIn('a VF port gets it only from its OVN external port, '
+                      'on a chassis marked enable-chassis-as-extport-host',
+                      text)
+        self.assertIn('none marked enable-chassis-as-gw maps physnet1', text)
+        self.assertIn('the external port of port p1 is bound to no chassis',
+                      text)
+        # Not the ML2/OVS words: OVN lists no DHCP agent.
+        self.assertNotIn('could not be listed', text)
+
+    def test_ml2_ovn_normal_port(self):
+        text = dhcp.no_lease_message(
+            'vm-a', self.EVENT, ('net-1', None), [], 'normal',
+            ovn='not read')
+        self.assertIn("ovn-controller on the guest's own chassis", text)
+        self.assertNotIn('external port', text)
 
     def test_agents_not_listed(self):
         text = dhcp.no_lease_message(

@@ -309,6 +309,23 @@ class HybridPlugTest(base.TestCase):
         self.assertNotIn('ovs_hybrid_plug', port['binding:vif_details'])
         self.assertFalse(layout.hybrid_plug(port))
 
+    def test_ml2_ovn_compute_captured_by_others(self):
+        """``ip -d link show`` of an ML2/OVN compute (VLAN network): the
+        VM port's tap is a port of OVS itself, with no qbr/qvb/qvo.
+        """
+        links = layout.parse_ip_link(base.fixture('ip-d-link-ovn-compute.txt'))
+        port = '0600145a-d509-4aa9-b6b2-98f117f1b48c'
+        self.assertEqual(('ovs-system', 'tun'),
+                         (links['tap0600145a-d5'].master,
+                          links['tap0600145a-d5'].kind))
+        view = layout.host_view(port, 'fa:16:3e:d8:6c:ea', links, {}, ())
+        self.assertEqual({'tap': True, 'qbr': False, 'qvb': False,
+                          'qvo': False}, view.devices)
+        findings = layout.host_findings(view, 'normal', hybrid_plug=False)
+        # Only OVS's own evidence is missing here (no ovs-vsctl output).
+        self.assertEqual(1, len(findings))
+        self.assertIn('no OVS interface with iface-id=%s' % port, findings[0])
+
     def test_ovn_tap_straight_on_br_int_passes(self):
         """The OVN/openvswitch-firewall layout: the tap itself on br-int,
         no qbr/qvb/qvo.
