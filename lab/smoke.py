@@ -1,9 +1,9 @@
 """The lab's own acceptance check, through the real APIs.
 
-Boots five VMs on one tenant VLAN network with two subnets behind a
-router: with normal (OVS) ports ``a`` and ``c`` on compute1 (subnets 1
-and 2) and ``b`` on compute2 (subnet 1); with direct (VF) ports ``d`` on
-compute1 and ``e`` on compute2 (subnet 1). For ``d``: binding ``hw_veb``
+Boots five VMs on two tenant VLAN networks (a subnet each) behind a
+router: with normal (OVS) ports ``a`` and ``c`` on compute1 (networks 1
+and 2) and ``b`` on compute2 (network 1); with direct (VF) ports ``d`` on
+compute1 and ``e`` on compute2 (network 1). For ``d``: binding ``hw_veb``
 with a ``pci_slot`` whose VF the card says ``d``'s namespace holds (as its
 eth0, with the port's MAC), no OVS-path devices on compute1; ``a`` pings
 ``d``; iperf3 from ``d`` to ``e`` (VF to VF across the wire, run in
@@ -97,14 +97,23 @@ def main():
             conn.network.create_security_group_rule(
                 security_group_id=sg.id, direction='ingress',
                 protocol=proto, ethertype='IPv4')
-        net = conn.network.create_network(name='smoke-net')
-        made.append(('network', net.id))
+        # One subnet a network, as the plugin makes them: Neutron's DHCP
+        # agent can miss a second subnet added to a network while it is
+        # still starting dnsmasq for the first (2026-12-07: dnsmasq served
+        # 10.200.1.0/24 only, and c's DISCOVERs on 10.200.2.0/24 got "no
+        # address available" for minutes).
+        nets, subnets = [], []
+        for i in (1, 2):
+            net = conn.network.create_network(name='smoke-net%d' % i)
+            made.append(('network', net.id))
+            nets.append(net)
+            subnets.append(conn.network.create_subnet(
+                network_id=net.id, ip_version=4, cidr='10.200.%d.0/24' % i,
+                name='smoke-subnet%d' % i))
+        net = nets[0]
         result['network'] = {'type': net.provider_network_type,
                              'physnet': net.provider_physical_network,
                              'vlan': net.provider_segmentation_id}
-        subnets = [conn.network.create_subnet(
-            network_id=net.id, ip_version=4, cidr='10.200.%d.0/24' % i,
-            name='smoke-subnet%d' % i) for i in (1, 2)]
         router = conn.network.create_router(
             name='smoke-router', external_gateway_info={
                 'network_id': conn.network.find_network('public').id})
@@ -121,7 +130,7 @@ def main():
         servers = {}
         for name, (host, sn, vnic) in plan.items():
             port = conn.network.create_port(
-                network_id=net.id, security_group_ids=[sg.id],
+                network_id=nets[sn].id, security_group_ids=[sg.id],
                 fixed_ips=[{'subnet_id': subnets[sn].id}],
                 binding_vnic_type=vnic)
             made.append(('port', port.id))
