@@ -54,7 +54,10 @@ APT_PACKAGES = ('mariadb-server', 'mariadb-client', 'rabbitmq-server',
                 # group's members in ipsets (remote-group rules, such as
                 # the default group's); Debian's neutron-common depends
                 # on it.
-                'ipset')
+                'ipset',
+                # lab up --ml2 ovn: ovn-northd and its databases
+                # (ovn-central), ovn-controller on every chassis (ovn-host).
+                'ovn-central', 'ovn-host')
 OWNER_FILE = '/run/sriovlab.owner'
 RUN_SSHD = '/run/sshd'
 DRIVER_SHIM = ('"""Installed by the SR-IOV lab: its network-namespace '
@@ -195,6 +198,9 @@ def up(state, args):
     layout.set_computes(args.computes)
     with open(state.path(layout.COMPUTES_FILE), 'w') as f:
         f.write('%d\n' % args.computes)
+    layout.set_ml2(args.ml2)
+    with open(state.path(layout.ML2_FILE), 'w') as f:
+        f.write(args.ml2 + '\n')
     with open(OWNER_FILE, 'w') as f:
         f.write(state.root)
     log('packages and venv ready')
@@ -215,6 +221,9 @@ def up(state, args):
     infra.start_mariadb(state)
     infra.start_rabbitmq(state)
     log('MariaDB and RabbitMQ up')
+    if layout.ML2 == 'ovn':
+        openstack.start_ovn_central(state)
+        log('OVN databases and ovn-northd up')
     openstack.start_keystone(state, fresh=True)
     openstack.provision(state, 'identity')
     log('Keystone up, service users and endpoints made')
@@ -420,6 +429,9 @@ def main(argv=None):
         metavar='N', help='compute nodes, each with its own SR-IOV card '
         '(2 to %d; default %d; 3 or more run the fleet test)'
         % (layout.MAX_COMPUTES, layout.DEFAULT_COMPUTES))
+    up_parser.add_argument(
+        '--ml2', choices=layout.ML2_BACKENDS, default=layout.DEFAULT_ML2,
+        help='the Neutron ML2 backend (default %s)' % layout.DEFAULT_ML2)
     sub.add_parser('preflight', help='check, starting nothing, that every '
                    'directory the lab makes can be made')
     for name in ('status', 'down', 'workspace', 'smoke'):

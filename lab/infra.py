@@ -170,6 +170,10 @@ def start_rabbitmq(state):
 
 # -- services -----------------------------------------------------------------
 
+#: gunicorn workers of each API.
+WSGI_WORKERS = 2
+
+
 def start_wsgi(state, name, app, port, env):
     """Serve OpenStack WSGI ``app`` under gunicorn on the management
     address, as service ``name``.
@@ -177,7 +181,8 @@ def start_wsgi(state, name, app, port, env):
     proc.spawn(state, name, [
         state.bin('gunicorn'), '--bind', '%s:%d' % (layout.CONTROLLER_IP,
                                                     port),
-        '--workers', '2', '--timeout', '300', '--graceful-timeout', '5',
+        '--workers', str(WSGI_WORKERS), '--timeout', '300',
+        '--graceful-timeout', '5',
         '--no-control-socket', '--name', 'sriovlab-' + name,
         "lab.wsgi:app('%s')" % app],
         env=service_env(state, dict(env, PYTHONPATH=layout.repo_root())))

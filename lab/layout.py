@@ -160,9 +160,42 @@ class State:
 
 
 def load_computes(state):
-    """Take the compute nodes of the lab of ``state`` (:func:`computes_of`).
+    """Take the compute nodes of the lab of ``state`` (:func:`computes_of`),
+    and its ML2 backend (:func:`ml2_of`).
     """
     set_computes(computes_of(state))
+    set_ml2(ml2_of(state))
+
+
+#: The ML2 backends ``lab up --ml2`` runs: ``ovs`` (ML2/OVS, the OVS agent
+#: with the hybrid plug, Neutron's L3 and DHCP agents) or ``ovn`` (ML2/OVN:
+#: ovn-northd and its databases on the controller, ovn-controller on every
+#: chassis, no L2/L3/DHCP agent); the SR-IOV agent runs on the computes
+#: with either.
+ML2_BACKENDS = ('ovs', 'ovn')
+DEFAULT_ML2 = 'ovs'
+ML2 = DEFAULT_ML2
+#: Where ``lab up --ml2`` keeps it, for every later command.
+ML2_FILE = 'ml2'
+
+
+def set_ml2(name):
+    global ML2
+    if name not in ML2_BACKENDS:
+        raise ValueError('the lab runs ML2 backend %s, not %r'
+                         % (' or '.join(ML2_BACKENDS), name))
+    ML2 = name
+
+
+def ml2_of(state):
+    """The ML2 backend of the lab of ``state`` (its ``ML2_FILE``; the
+    default when no lab wrote one).
+    """
+    try:
+        with open(state.path(ML2_FILE)) as f:
+            return f.read().strip() or DEFAULT_ML2
+    except OSError:
+        return DEFAULT_ML2
 
 
 # Every process of the lab (the CLI, lab.matrix, lab.provision) sees the

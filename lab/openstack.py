@@ -134,10 +134,71 @@ def start_neutron_server(state, fresh):
     infra.start_wsgi(state, 'neutron-api', 'neutron.wsgi.api',
                      layout.PORTS['neutron'],
                      {'OS_NEUTRON_CONFIG_DIR': _conf(state, 'neutron'),
-                      'OS_NEUTRON_CONFIG_FILES': 'neutron.conf;ml2_conf.ini'})
-    for svc in ('neutron-rpc-server', 'neutron-periodic-workers'):
+                      'OS_NEUTRON_CONFIG_FILES': 'neutron.conf;ml2_conf.ini',
+                      # How many API workers there are, where a WSGI server
+                      # is neither uWSGI nor mod_wsgi: ML2/OVN's hash ring
+                      # spreads the OVN events over them.
+                      'ASGI_WORKERS': str(infra.WSGI_WORKERS)})
+    services = ['neutron-rpc-server', 'neutron-periodic-workers']
+    if layout.ML2 == 'ovn':
+        # Keeps the OVN databases in step with Neutron's (devstack runs it
+        # beside the WSGI API).
+        services.append('neutron-ovn-maintenance-worker')
+    for svc in services:
         proc.spawn(state, svc, [state.bin(svc)] + neutron_server_args(state),
                    env=infra.service_env(state))
+
+
+#: OVN's database schemas (Debian's ovn-common).
+OVN_SCHEMAS = '/usr/share/ovn'
+
+
+def start_ovn_central(state):
+    """The OVN Northbound and Southbound databases and ovn-northd, on the
+    controller, as ovn-central runs them; the databases listen on the
+    management network for Neutron and the chassis.
+    """
+    d = state.path('data', 'ovn')
+    os.makedirs(d, exist_ok=True)
+    env = {'OVN_RUNDIR': d, 'OVS_RUNDIR': d}
+    for db, port in (('nb', 6641), ('sb', 6642)):
+        path = os.path.join(d, 'ovn%s_db.db' % db)
+        if not os.path.exists(path):
+            proc.run(['ovsdb-tool', 'create', path, os.path.join(
+                OVN_SCHEMAS, 'ovn-%s.ovsschema' % db)])
+        proc.spawn(state, 'ovn-%s-ovsdb' % db, [
+            'ovsdb-server', path,
+            '--remote=punix:%s/ovn%s_db.sock' % (d, db),
+            '--remote=ptcp:%d:%s' % (port, layout.CONTROLLER_IP),
+            '--unixctl=%s/ovn%s_db.ctl' % (d, db),
+            '--pidfile=%s/ovn%s_db.pid' % (d, db),
+            '--log-file=%s/ovsdb-server-%s.log' % (d, db)], env=env)
+        proc.wait_for('ovn %s database' % db, lambda db=db: os.path.exists(
+            os.path.join(d, 'ovn%s_db.sock' % db)), 20)
+    proc.run(['ovn-nbctl', '--db=unix:%s/ovnnb_db.sock' % d, 'init'])
+    proc.run(['ovn-sbctl', '--db=unix:%s/ovnsb_db.sock' % d, 'init'])
+    proc.spawn(state, 'ovn-northd', [
+        'ovn-northd', '--ovnnb-db=unix:%s/ovnnb_db.sock' % d,
+        '--ovnsb-db=unix:%s/ovnsb_db.sock' % d,
+        '--unixctl=%s/ovn-northd.ctl' % d,
+        '--pidfile=%s/ovn-northd.pid' % d,
+        '--log-file=%s/ovn-northd.log' % d], env=env)
+
+
+def start_ovn_controller(state, node):
+    """The node's ovn-controller on its Open vSwitch: a chassis."""
+    ovs = fabric.node_ovs(state, node)
+    ovs.vsctl('set', 'Open_vSwitch', '.', *[
+        'external_ids:%s="%s"' % kv
+        for kv in sorted(service_conf.ovn_chassis(node).items())])
+    d = os.path.join(ovs.dir, 'ovn')
+    os.makedirs(d, exist_ok=True)
+    proc.spawn(state, 'ovn-controller-%s' % node.name, [
+        # Its control socket: $OVN_RUNDIR/ovn-controller.<pid>.ctl.
+        'ovn-controller', 'unix:%s/db.sock' % ovs.dir,
+        '--pidfile=%s/ovn-controller.pid' % d,
+        '--log-file=%s/ovn-controller.log' % d],
+        netns=node.netns, env=dict(ovs.env, OVN_RUNDIR=d))
 
 
 def start_node_agents(state, node):
@@ -150,12 +211,17 @@ def start_node_agents(state, node):
             state.bin('python'), '-m', 'lab.nic.fdb',
             card.card_dir(state, node)],
             netns=node.netns, env=dict(env, PYTHONPATH=layout.repo_root()))
-    proc.spawn(state, 'neutron-ovs-agent-%s' % node.name, [
-        state.bin('neutron-openvswitch-agent'), '--config-file',
-        neutron_conf, '--config-file',
-        _conf(state, 'neutron', 'ovs-%s.ini' % node.name)],
-        netns=node.netns, env=env)
-    if node.role == 'network':
+    if layout.ML2 == 'ovn':
+        start_ovn_controller(state, node)
+    else:
+        proc.spawn(state, 'neutron-ovs-agent-%s' % node.name, [
+            state.bin('neutron-openvswitch-agent'), '--config-file',
+            neutron_conf, '--config-file',
+            _conf(state, 'neutron', 'ovs-%s.ini' % node.name)],
+            netns=node.netns, env=env)
+    if node.role == 'network' and layout.ML2 == 'ovn':
+        pass
+    elif node.role == 'network':
         proc.spawn(state, 'neutron-l3-agent', [
             state.bin('neutron-l3-agent'), '--config-file', neutron_conf,
             '--config-file', _conf(state, 'neutron', 'l3-network.ini')],

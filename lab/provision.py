@@ -102,9 +102,17 @@ def wait_compute_and_agents(conn, timeout):
     """Both nova-computes up in a cell and every Neutron agent alive."""
     deadline = time.monotonic() + timeout
     want_hosts = {n.name for n in layout.COMPUTES}
-    want_agents = {('Open vSwitch agent', n.name) for n in layout.NODES}
-    want_agents.add(('L3 agent', layout.NETWORK.name))
-    want_agents.add(('DHCP agent', layout.NETWORK.name))
+    if layout.ML2 == 'ovn':
+        # Neutron lists each chassis's ovn-controller as an agent: the
+        # network node's as a gateway.
+        want_agents = {('OVN Controller agent', n.name)
+                       for n in layout.COMPUTES}
+        want_agents.add(('OVN Controller Gateway agent',
+                         layout.NETWORK.name))
+    else:
+        want_agents = {('Open vSwitch agent', n.name) for n in layout.NODES}
+        want_agents.add(('L3 agent', layout.NETWORK.name))
+        want_agents.add(('DHCP agent', layout.NETWORK.name))
     want_agents.update(('NIC Switch agent', n.name) for n in layout.COMPUTES)
     while True:
         hypervisors = {h.name for h in conn.compute.hypervisors()

@@ -163,7 +163,10 @@ def nova_compute(state, secrets, node):
 def neutron(state, secrets):
     return {
         'DEFAULT': {
-            'core_plugin': 'ml2', 'service_plugins': 'router,qos',
+            'core_plugin': 'ml2',
+            # ML2/OVN routes with OVN's own router (no L3 agent).
+            'service_plugins': 'ovn-router,qos' if layout.ML2 == 'ovn'
+            else 'router,qos',
             'transport_url': transport_url(secrets), 'debug': False,
             'auth_strategy': 'keystone',
             'api_paste_config': paste(state, 'neutron', 'api-paste.ini'),
@@ -181,7 +184,7 @@ def neutron(state, secrets):
 
 
 def ml2():
-    return {
+    conf = {
         'ml2': {'type_drivers': 'flat,vlan', 'tenant_network_types': 'vlan',
                 'mechanism_drivers': 'openvswitch,sriovnicswitch',
                 'extension_drivers': 'port_security,qos,port_trusted'},
@@ -190,6 +193,46 @@ def ml2():
             (layout.PHYSNET,) + layout.VLAN_RANGE)},
         'securitygroup': {'enable_security_group': True},
     }
+    if layout.ML2 == 'ovn':
+        # As devstack's and the distributions' ML2/OVN: OVN's own DHCP and
+        # routers; tenant networks stay VLANs on physnet1 (the VFs' and
+        # the normal ports' alike), so Geneve only joins the chassis.
+        conf['ml2'].update(type_drivers='flat,vlan,geneve',
+                           mechanism_drivers='ovn,sriovnicswitch')
+        conf['ml2_type_geneve'] = {'vni_ranges': '1:1000',
+                                   'max_header_size': 38}
+        conf['ovn'] = {
+            'ovn_nb_connection': OVN_NB, 'ovn_sb_connection': OVN_SB,
+            'ovn_l3_scheduler': 'leastloaded',
+            # The lab's guests take no metadata (their keys come with the
+            # hypervisor's files), as on ML2/OVS.
+            'ovn_metadata_enabled': False,
+            'enable_distributed_floating_ip': False,
+        }
+    return conf
+
+
+#: The OVN Northbound and Southbound databases, on the controller.
+OVN_NB = 'tcp:%s:6641' % layout.CONTROLLER_IP
+OVN_SB = 'tcp:%s:6642' % layout.CONTROLLER_IP
+
+
+def ovn_chassis(node):
+    """The node's Open_vSwitch ``external_ids`` that make ovn-controller
+    a chassis, as a deployment tool sets them: the network node is the
+    gateway and the external-port host (the VF ports' DHCP).
+    """
+    mappings = ['%s:%s' % (layout.PHYSNET, layout.PHYS_BRIDGE)]
+    ids = {'system-id': node.name, 'hostname': node.name,
+           'ovn-remote': OVN_SB, 'ovn-encap-type': 'geneve',
+           'ovn-encap-ip': node.mgmt_ip,
+           'ovn-bridge-datapath-type': 'netdev'}
+    if node.role == 'network':
+        mappings.append('%s:%s' % (layout.PUBLIC_PHYSNET, layout.EXT_BRIDGE))
+        ids['ovn-cms-options'] = ('enable-chassis-as-gw,'
+                                  'enable-chassis-as-extport-host')
+    ids['ovn-bridge-mappings'] = ','.join(mappings)
+    return ids
 
 
 def ovs_agent(node):
@@ -247,10 +290,11 @@ def l3_agent():
     }
 
 
-def dhcp_agent():
+def dhcp_agent(state):
     """The network node's DHCP agent: a dnsmasq per network with DHCP,
     in a qdhcp- namespace on br-int, which answers the VF ports over
     their VLAN (through the physical network) as it answers OVS ports.
+    Each dnsmasq logs its DHCP exchanges under logs/dnsmasq/<network>.
     """
     return {
         'DEFAULT': {'host': layout.NETWORK.name,
@@ -259,7 +303,9 @@ def dhcp_agent():
                     # namespace; a veth pair can (as for the L3 agent).
                     'ovs_use_veth': True,
                     'dhcp_driver': 'neutron.agent.linux.dhcp.Dnsmasq',
-                    'enable_isolated_metadata': False},
+                    'enable_isolated_metadata': False,
+                    'dnsmasq_base_log_dir': os.path.join(state.logs,
+                                                         'dnsmasq')},
         'ovs': {'integration_bridge': 'br-int',
                 'ovsdb_connection': 'tcp:127.0.0.1:6640'},
         'agent': {'root_helper': 'sudo'},
@@ -275,13 +321,14 @@ def all_configs(state, secrets):
         ('nova', 'nova.conf'): nova_controller(state, secrets),
         ('neutron', 'neutron.conf'): neutron(state, secrets),
         ('neutron', 'ml2_conf.ini'): ml2(),
-        ('neutron', 'l3-network.ini'): l3_agent(),
-        ('neutron', 'dhcp-network.ini'): dhcp_agent(),
     }
+    if layout.ML2 == 'ovs':
+        configs[('neutron', 'l3-network.ini')] = l3_agent()
+        configs[('neutron', 'dhcp-network.ini')] = dhcp_agent(state)
     for node in layout.COMPUTES:
         configs[('nova', 'nova-%s.conf' % node.name)] = nova_compute(
             state, secrets, node)
         configs[('neutron', 'sriov-%s.ini' % node.name)] = sriov_agent(node)
-    for node in layout.NODES:
+    for node in layout.NODES if layout.ML2 == 'ovs' else ():
         configs[('neutron', 'ovs-%s.ini' % node.name)] = ovs_agent(node)
     return configs

@@ -105,3 +105,55 @@ class ServiceConfTest(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+class OvnServiceConfTest(unittest.TestCase):
+    """``lab up --ml2 ovn``: ML2/OVN's configuration."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        self.addCleanup(layout.set_ml2, layout.ML2)
+        layout.set_ml2('ovn')
+        self.state = layout.State(os.path.join(self.tmp.name, 'lab'))
+        self.configs = service_conf.all_configs(self.state, SECRETS)
+
+    def test_no_l2_l3_or_dhcp_agent_is_configured(self):
+        names = {name for _, name in self.configs}
+        self.assertFalse({n for n in names if n.startswith('ovs-')})
+        self.assertNotIn('l3-network.ini', names)
+        self.assertNotIn('dhcp-network.ini', names)
+        for node in layout.COMPUTES:
+            self.assertIn(('neutron', 'sriov-%s.ini' % node.name),
+                          self.configs)
+
+    def test_ovn_and_sriov_mechanism_drivers_and_ovn_router(self):
+        ml2 = self.configs[('neutron', 'ml2_conf.ini')]
+        self.assertEqual('ovn,sriovnicswitch',
+                         ml2['ml2']['mechanism_drivers'])
+        self.assertEqual('vlan', ml2['ml2']['tenant_network_types'])
+        self.assertEqual(service_conf.OVN_NB,
+                         ml2['ovn']['ovn_nb_connection'])
+        self.assertEqual(service_conf.OVN_SB,
+                         ml2['ovn']['ovn_sb_connection'])
+        neutron = self.configs[('neutron', 'neutron.conf')]
+        self.assertEqual('ovn-router,qos',
+                         neutron['DEFAULT']['service_plugins'])
+
+    def test_network_node_is_the_gateway_and_external_port_chassis(self):
+        for node in layout.NODES:
+            ids = service_conf.ovn_chassis(node)
+            self.assertEqual(node.name, ids['system-id'])
+            self.assertEqual(service_conf.OVN_SB, ids['ovn-remote'])
+            self.assertIn('%s:%s' % (layout.PHYSNET, layout.PHYS_BRIDGE),
+                          ids['ovn-bridge-mappings'].split(','))
+            if node.role == 'network':
+                self.assertEqual(
+                    {'enable-chassis-as-gw',
+                     'enable-chassis-as-extport-host'},
+                    set(ids['ovn-cms-options'].split(',')))
+            else:
+                self.assertNotIn('ovn-cms-options', ids)
+
+    def test_an_unknown_backend_is_refused(self):
+        self.assertRaises(ValueError, layout.set_ml2, 'linuxbridge')

@@ -309,21 +309,46 @@ class NetnsDriver(driver.ComputeDriver):
                           dev, netns)
 
     def _attach_nics(self, instance, netns, network_info):
-        """Make the guest's NICs: VFs, and veths from tapXXX on qbrXXX."""
+        """Make the guest's NICs: VFs, and veths from tapXXX (on qbrXXX
+        with the hybrid plug, else on the integration bridge).
+        """
         for index, vif in enumerate(network_info):
             if vif['type'] == network_model.VIF_TYPE_HW_VEB:
                 self._attach_vf(netns, index, vif)
                 continue
             tap = vif['devname']
             peer = 'vm' + vif['id'][:11]
+            if os.path.exists('/sys/class/net/%s/tun_flags' % tap):
+                # os-vif made the tap and its OVS port (Nova's
+                # delegate_create); a network namespace cannot hold a tap's
+                # other end as QEMU does, so the hypervisor's veth takes
+                # its name, and its port is made again below (OVS's
+                # userspace datapath keeps reading a port's first device).
+                _execute('ovs-vsctl', '--timeout=20', '--if-exists',
+                         'del-port', tap)
+                _execute('ip', 'link', 'delete', tap)
             if not os.path.exists('/sys/class/net/' + tap):
                 _execute('ip', 'link', 'add', tap, 'type', 'veth', 'peer',
                          'name', peer)
                 _execute('ip', 'link', 'set', peer, 'netns', netns, 'name',
                          guest.nic_name(index))
             mtu = str(vif['network'].get('meta', {}).get('mtu') or 1500)
-            _execute('ip', 'link', 'set', tap, 'mtu', mtu, 'master',
-                     'qbr' + vif['id'][:11], 'up')
+            if vif.is_hybrid_plug_enabled():
+                _execute('ip', 'link', 'set', tap, 'mtu', mtu, 'master',
+                         'qbr' + vif['id'][:11], 'up')
+                continue
+            # No hybrid plug (ML2/OVN, or ML2/OVS with the openvswitch
+            # firewall): the tap itself on the integration bridge, with the
+            # external_ids libvirt gives an <interface> of <virtualport
+            # type='openvswitch'>; ovn-controller binds the port by iface-id.
+            _execute('ip', 'link', 'set', tap, 'mtu', mtu, 'up')
+            _execute('ovs-vsctl', '--timeout=20', '--', '--may-exist',
+                     'add-port', vif['network']['bridge'], tap, '--', 'set',
+                     'Interface', tap,
+                     'external_ids:iface-id=%s' % vif['id'],
+                     'external_ids:iface-status=active',
+                     'external_ids:attached-mac=%s' % vif['address'],
+                     'external_ids:vm-uuid=%s' % instance.uuid)
 
     def _write_guest_files(self, instance, netns, network_info):
         gdir = self._gdir(instance.uuid)
@@ -455,6 +480,9 @@ class NetnsDriver(driver.ComputeDriver):
             if vif['type'] not in PLUGGABLE:
                 continue
             tap = vif.get('devname')
+            if tap and not vif.is_hybrid_plug_enabled():
+                _execute('ovs-vsctl', '--timeout=20', '--if-exists',
+                         'del-port', tap, check=False)
             if tap and os.path.exists('/sys/class/net/' + tap):
                 _execute('ip', 'link', 'delete', tap, check=False)
         self.unplug_vifs(instance, network_info)
