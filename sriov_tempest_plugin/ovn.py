@@ -27,7 +27,13 @@ network. Neutron fills the group
   network's physical network.
 
 With neither, the external port is bound to no chassis and the VF's
-guest gets no lease. This module reads what ``ovn-sbctl`` prints (its
+guest gets no lease. A network connected to a router that has a gateway
+is different from Neutron 29.0.0 on (LP#2125553, seen on the lab's
+Neutron 29.0.0: the networks' ``HA_Chassis_Group`` rows carry
+``neutron:router_id``): its external ports share one group with the
+router's gateway port, so they are bound to the router's gateway
+chassis, whatever the options say; that chassis must bridge the network's
+physical network. This module reads what ``ovn-sbctl`` prints (its
 default table format, as operators paste it) and words that.
 
 Pure: no Tempest clients.
@@ -237,8 +243,10 @@ def extport_findings(chassis, bound, port_id, physnet):
     else:
         where = 'bound to chassis %s, which ovn-sbctl does not list' % bound
     return ('OVN answers a VF port\'s DHCP from its external port; the '
-            'Southbound DB has %d chassis, %s; the external port of port '
-            '%s is %s' % (len(chassis), basis, port_id, where))
+            'Southbound DB has %d chassis, %s (on a network whose router '
+            'has a gateway, Neutron 29.0.0 and later put the external port '
+            'on the router\'s gateway chassis instead); the external port of '
+            'port %s is %s' % (len(chassis), basis, port_id, where))
 
 
 def commands(sbctl, port_id):

@@ -132,8 +132,12 @@ class ExtportTest(base.TestCase):
         found = [_chassis('c1', ''), _chassis('c2', '')]
         text = ovn.extport_findings(found, None, 'p1', 'physnet1')
         self.assertIn('no chassis is marked enable-chassis-as-extport-host, '
-                      'and none marked enable-chassis-as-gw maps physnet1; ',
+                      'and none marked enable-chassis-as-gw maps physnet1 ',
                       text)
+        # Neutron's router-linked group (LP#2125553) is named too.
+        self.assertIn('put the external port on the router\'s gateway '
+                      'chassis instead); the external port of port p1 is '
+                      'bound to no chassis', text)
 
     def test_binding_to_an_unlisted_chassis_is_named(self):
         found = ovn.chassis_list(base.fixture(CHASSIS))
