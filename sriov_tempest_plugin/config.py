@@ -85,6 +85,19 @@ network_opts = [
                      'else binding:profile {"trusted": "true"}) and checks '
                      'that it can change its MAC. False: that test skips; '
                      'the check that an untrusted VF cannot still runs.'),
+    cfg.BoolOpt('vf_to_ovs_same_host',
+                default=True,
+                help='A VF port reaches a normal (OVS) port of its own host '
+                     'on the same network. The NIC\'s embedded switch '
+                     'forwards by its filter table: it sends a VF\'s frames '
+                     'for an OVS port\'s MAC to the PF only when the PF\'s '
+                     'forwarding database holds that MAC, which ML2/OVS\'s '
+                     'FDB agent extension fills and ML2/OVN, with no L2 '
+                     'agent, does not. False where the cloud gives no such '
+                     'path: the mixed connectivity test skips, and the '
+                     'VF-behaviour family puts its normal guest on a second '
+                     'host (the MTU test\'s direct-to-normal ping then '
+                     'crosses the wire).'),
     cfg.StrOpt('availability_zone',
                default='nova',
                help='Availability zone of compute_hosts; servers are placed '
@@ -381,6 +394,7 @@ class Settings(object):
     vnic_type: str
     compute_hosts: typing.Tuple[str, ...]
     trusted_vfs: bool
+    vf_to_ovs_same_host: bool
     availability_zone: str
     image_ref: typing.Optional[str]
     flavor_ref: typing.Optional[str]

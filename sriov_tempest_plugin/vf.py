@@ -159,7 +159,10 @@ FDB_HINT = (
     'the uplink and do not come back. Enable Neutron\'s FDB extension on '
     'the host\'s OVS agent ([agent] extensions = fdb, [FDB] '
     'shared_physical_device_mappings = <physnet>:<PF>), which adds the '
-    'normal ports\' MACs to the PF\'s forwarding database')
+    'normal ports\' MACs to the PF\'s forwarding database. ML2/OVN has no '
+    'L2 agent to fill it: there the entries need other means, and where a '
+    'cloud gives VF and OVS ports of one host no path, set [sriov] '
+    'vf_to_ovs_same_host = False')
 
 
 def reach_hint(a_vnic_type, a_host, b_vnic_type, b_host):

@@ -60,11 +60,14 @@ class GuestClient(object):
         console, for a guest that cannot be reached.
     :param no_lease: ``no_lease() -> text or None``: why the guest cannot
         be reached when its console says it got no DHCP lease, else None.
+    :param via: another :class:`GuestClient` every command jumps through
+        (to this guest's fixed IP) unless it names its own, or None.
     """
 
     def __init__(self, vm, user, private_key, key_type, ssh_timeout,
-                 ping_timeout, console, no_lease=lambda: None):
+                 ping_timeout, console, no_lease=lambda: None, via=None):
         self.vm = vm
+        self.via = via
         self.user = user
         self._private_key = private_key
         self.key_type = key_type
@@ -86,6 +89,7 @@ class GuestClient(object):
         sh and handle their own errors, while Tempest's default prologue
         (``set -eu -o pipefail``) is refused by dash and BusyBox shells.
         """
+        via = via or self.via
         address = self.vm.ip if via is not None else self.vm.ssh_ip
         timeout = timeout or self.ssh_timeout
         # connect_timeout: each TCP connect attempt, retried until
@@ -107,6 +111,7 @@ class GuestClient(object):
         the test (:meth:`unreachable`); a command that exits non-zero
         raises ``SSHExecCommandFailed`` for the caller to judge.
         """
+        via = via or self.via
         client = self.remote(timeout, via)
         try:
             return client.exec_command(command)

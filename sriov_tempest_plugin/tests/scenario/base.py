@@ -161,9 +161,15 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                                                           what))
 
     @classmethod
+    def _host_roles(cls):
+        """The host roles this family places VMs on (settings loaded)."""
+        return cls.host_roles
+
+    @classmethod
     def _choose_hosts(cls):
         """{HOST1: name, HOST2: name} from [sriov] compute_hosts or Nova."""
-        wanted = len(cls.host_roles)
+        roles = cls._host_roles()
+        wanted = len(roles)
         if cls.settings.compute_hosts:
             names = list(cls.settings.compute_hosts)
         else:
@@ -177,7 +183,7 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
                     'VFs on physnet %s; Nova has %d enabled and up: %s'
                     % (wanted, cls.settings.physical_network, len(names),
                        ', '.join(names) or 'none'))
-        return dict(zip(cls.host_roles, names))
+        return dict(zip(roles, names))
 
     @classmethod
     def ownership(cls):
@@ -506,13 +512,16 @@ class SriovScenarioTest(manager.NetworkScenarioTest):
 
     # -- guests and hosts ---------------------------------------------------
 
-    def guest(self, vm):
-        """A :class:`clients.GuestClient` to ``vm``."""
+    def guest(self, vm, via=None):
+        """A :class:`clients.GuestClient` to ``vm``; with ``via`` (a VM),
+        reached through it on its fixed IP.
+        """
         return clients.GuestClient(
             vm, self.ssh_user, self.keypair['private_key'],
             CONF.validation.ssh_key_type, CONF.validation.ssh_timeout,
             CONF.validation.ping_timeout,
-            lambda: self._console_tail(vm), lambda: self._no_lease(vm))
+            lambda: self._console_tail(vm), lambda: self._no_lease(vm),
+            via=self.guest(via) if via is not None else None)
 
     def host(self, name):
         """A :class:`clients.HostClient` to compute host ``name``."""

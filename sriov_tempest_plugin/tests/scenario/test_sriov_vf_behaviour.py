@@ -68,6 +68,18 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
                        'MTU, trust of a VF)')
 
     @classmethod
+    def _normal_host(cls):
+        """Where the normal guest ``n`` goes: beside the VFs, unless the
+        cloud gives a VF no path to an OVS port of its own host.
+        """
+        return (topology.HOST1 if cls.settings.vf_to_ovs_same_host
+                else topology.HOST2)
+
+    @classmethod
+    def _host_roles(cls):
+        return tuple(dict.fromkeys((topology.HOST1, cls._normal_host())))
+
+    @classmethod
     def resource_setup(cls):
         super(SriovVfBehaviourTest, cls).resource_setup()
         cls.network, subnet = cls.create_vlan_network(0)
@@ -79,8 +91,8 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         try:
             cls.boot_wave([(name, vnic, topology.HOST1, cls.network, None)
                            for name in direct] +
-                          [('n', 'normal', topology.HOST1, cls.network,
-                            None)],
+                          [('n', 'normal', cls._normal_host(),
+                            cls.network, None)],
                           no_ssh=('n',), port_extra={'t': trusted})
         except lib_exc.Forbidden as exc:
             if not any(key in str(exc) for key in trusted):
@@ -93,20 +105,23 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
 
     # -- helpers ------------------------------------------------------------
 
-    def _send_arp(self, sender, eth_src, arp_mac, peer, peer_mac, iface):
-        self.guest(sender).send_arp(iface, peer_mac, eth_src, arp_mac,
-                                    peer.ip)
+    def _send_arp(self, sender, eth_src, arp_mac, peer, peer_mac, iface,
+                  via=None):
+        self.guest(sender, via).send_arp(iface, peer_mac, eth_src, arp_mac,
+                                         peer.ip)
 
     def _peer_sees(self, peer, peer_iface, address):
         """The MAC ``peer`` holds for ``address`` now (or None)."""
         return self.guest(peer).neighbour_mac(address, peer_iface)
 
-    def _until_peer_sees(self, sender, eth_src, arp_mac, peer, ifaces):
+    def _until_peer_sees(self, sender, eth_src, arp_mac, peer, ifaces,
+                         via=None):
         """Send until the peer's entry for the sender is ``arp_mac``."""
         (s_iface, _, _), (p_iface, p_mac, _) = ifaces
 
         def seen():
-            self._send_arp(sender, eth_src, arp_mac, peer, p_mac, s_iface)
+            self._send_arp(sender, eth_src, arp_mac, peer, p_mac, s_iface,
+                           via)
             return self._peer_sees(peer, p_iface, sender.ip) == arp_mac
 
         return test_utils.call_until_true(
@@ -145,17 +160,18 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
                self._peer_sees(peer, ifaces[1][0], sender.ip)))
         return control
 
-    def _restore_mac(self, vm, peer, ifaces):
+    def _restore_mac(self, vm, peer, ifaces, via=None):
         """The guest's NIC back at its port's MAC, the peer's entry for it
         too, and the port ACTIVE: the SR-IOV agent finds a VF by its MAC,
         so while it had another the agent counted the port's device gone
-        and reported it DOWN.
+        and reported it DOWN. ``via``: the VM the guest is reached through
+        while it has another MAC.
         """
         iface, mac, _ = ifaces[0]
-        now = self.guest(vm).interface()[1]
+        now = self.guest(vm, via).interface()[1]
         if now == mac:
             return
-        refused = self.guest(vm).set_mac(iface, mac)
+        refused = self.guest(vm, via).set_mac(iface, mac)
         if refused:
             self.fail('%s cannot take its port\'s MAC %s back (it has %s): '
                       '%s' % (self._vm_name(vm), mac, now, refused))
@@ -284,7 +300,8 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         ``a``'s VF in the guest has the MTU Neutron gives the network, and
         a ping of exactly that MTU with DF set (no fragmentation allowed)
         is answered by ``b`` (direct to direct, through the NIC) and by
-        ``n`` (direct to normal, through the PF and OVS). Small pings to
+        ``n`` (direct to normal, through the PF and OVS; across the wire
+        with [sriov] vf_to_ovs_same_host = False). Small pings to
         each come first, so a lost large frame is the MTU's doing.
         """
         a = self.vms['a']
@@ -322,8 +339,8 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         to a fresh one, which the VF's driver asks the PF for: it must be
         granted. ARP requests ``t`` then sends from the new MAC must reach
         ``b`` (its entry for ``t`` takes it: the VF's spoof check follows
-        the MAC), and ``b`` must reach ``t`` at it. The port's MAC is put
-        back afterwards.
+        the MAC), and ``b`` must reach ``t`` at it. Meanwhile ``t`` is
+        reached through ``b``. The port's MAC is put back afterwards.
         """
         if not self.settings.trusted_vfs:
             raise self.skipException(
@@ -333,7 +350,10 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         self.check_host_vf_flags(t, 'trusted port', trust=True)
         ifaces = (self.guest(t).interface(), self.guest(b).interface())
         t_iface, t_mac, _ = ifaces[0]
-        self.addCleanup(self._restore_mac, t, b, ifaces)
+        # From its MAC change to its restore, t is reached through b: a
+        # router that holds t's port MAC for its address (ML2/OVN's
+        # logical router takes it from the port) cannot reach it.
+        self.addCleanup(self._restore_mac, t, b, ifaces, b)
         new = vf.local_mac()
         refused = self.guest(t).set_mac(t_iface, new)
         if refused:
@@ -345,7 +365,7 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
                       'VF\'s own MAC' % (self._vm_name(t), t_mac, new,
                                          t.port['id'],
                                          vf.port_trusted(t.port), refused))
-        if not self._until_peer_sees(t, new, new, b, ifaces):
+        if not self._until_peer_sees(t, new, new, b, ifaces, via=b):
             self.fail('%s (trusted VF) took MAC %s, but ARP requests it sent '
                       'from it did not reach %s within %d s (its entry for %s '
                       'is %s): the VF does not carry the MAC its trusted '
