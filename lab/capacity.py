@@ -15,7 +15,7 @@ direct, routed       VF -> card -> wire -> network node's OVS and router
                      -> back the same way -> VF on another VLAN
 normal, ...          the same, each end behind the compute node's OVS
                      and a hybrid bridge (tap, qbr, qvb/qvo), as os-vif
-                     plugs a normal port
+                     plugs a normal port (ML2/OVN: the tap on OVS)
 ===================  ====================================================
 
 at each stream count the gate judges there, in the gate's own iperf3 mode
@@ -300,33 +300,39 @@ def vf_end(state, node, vf, tag, vlan, net, host, gateway):
 @contextlib.contextmanager
 def ovs_end(state, node, tag, vlan, net, host, gateway):
     """A probe namespace plugged into ``node``'s OVS as os-vif plugs a
-    normal port: eth0 = tap -> qbr -> qvb = qvo -> OVS, VLAN ``vlan``.
+    normal port, VLAN ``vlan``: with ML2/OVS's hybrid plug eth0 = tap ->
+    qbr -> qvb = qvo -> OVS; on ML2/OVN eth0 = tap -> OVS.
     """
     ovs = fabric.node_ovs(state, node)
     tap, qbr, qvb, qvo = ('%sprb%s' % (p, tag) for p in
                           ('tap', 'qbr', 'qvb', 'qvo'))
+    hybrid = layout.ML2 == 'ovs'
+    on_ovs = qvo if hybrid else tap
     with _namespace(probe_netns(tag)) as ns:
         try:
             proc.ip('link', 'add', tap, 'type', 'veth', 'peer', 'name', 'eth0',
                     'netns', ns, netns=node.netns)
-            proc.ip('link', 'add', qbr, 'type', 'bridge', netns=node.netns)
-            proc.ip('link', 'add', qvb, 'type', 'veth', 'peer', 'name', qvo,
-                    netns=node.netns)
-            for dev in (tap, qvb):
-                proc.ip('link', 'set', dev, 'master', qbr, 'up',
+            if hybrid:
+                proc.ip('link', 'add', qbr, 'type', 'bridge',
                         netns=node.netns)
-            for dev in (qbr, qvo):
+                proc.ip('link', 'add', qvb, 'type', 'veth', 'peer', 'name',
+                        qvo, netns=node.netns)
+                for dev in (tap, qvb):
+                    proc.ip('link', 'set', dev, 'master', qbr, 'up',
+                            netns=node.netns)
+            for dev in (qbr, qvo) if hybrid else (tap,):
                 proc.ip('link', 'set', dev, 'up', netns=node.netns)
-            ovs.vsctl('add-port', layout.PHYS_BRIDGE, qvo, 'tag=%d' % vlan)
+            ovs.vsctl('add-port', layout.PHYS_BRIDGE, on_ovs,
+                      'tag=%d' % vlan)
             # As the lab's guests do on a virtual NIC (lab.virt.guest).
             proc.run(['ethtool', '-K', 'eth0', 'tx', 'off'], netns=ns)
             _address(ns, 'eth0', net, host, gateway)
             yield ns
         finally:
             proc.run(['ovs-vsctl', '--timeout=20', '--if-exists', 'del-port',
-                      layout.PHYS_BRIDGE, qvo], netns=node.netns,
+                      layout.PHYS_BRIDGE, on_ovs], netns=node.netns,
                      env=ovs.env, check=False)
-            for dev in (qvb, qbr, tap):
+            for dev in (qvb, qbr, tap) if hybrid else (tap,):
                 proc.run(['ip', 'link', 'delete', dev], netns=node.netns,
                          check=False)
 

@@ -219,9 +219,8 @@ def start_node_agents(state, node):
             neutron_conf, '--config-file',
             _conf(state, 'neutron', 'ovs-%s.ini' % node.name)],
             netns=node.netns, env=env)
-    if node.role == 'network' and layout.ML2 == 'ovn':
-        pass
-    elif node.role == 'network':
+    if node.role == 'network' and layout.ML2 == 'ovs':
+        # (ML2/OVN routes and serves DHCP in ovn-controller.)
         proc.spawn(state, 'neutron-l3-agent', [
             state.bin('neutron-l3-agent'), '--config-file', neutron_conf,
             '--config-file', _conf(state, 'neutron', 'l3-network.ini')],
@@ -230,7 +229,7 @@ def start_node_agents(state, node):
             state.bin('neutron-dhcp-agent'), '--config-file', neutron_conf,
             '--config-file', _conf(state, 'neutron', 'dhcp-network.ini')],
             netns=node.netns, env=env)
-    else:
+    elif node.role != 'network':
         start_sriov_agent(state, node)
         proc.spawn(state, 'nova-compute-%s' % node.name, [
             state.bin('nova-compute'), '--config-file',

@@ -3,15 +3,18 @@
 Boots five VMs on two tenant VLAN networks (a subnet each) behind a
 router: with normal (OVS) ports ``a`` and ``c`` on compute1 (networks 1
 and 2) and ``b`` on compute2 (network 1); with direct (VF) ports ``d`` on
-compute1 and ``e`` on compute2 (network 1). For ``d``: binding ``hw_veb``
+compute1 and ``e`` on compute2 (network 1), the other way round on
+ML2/OVN (no L2 agent puts ``a``'s MAC in the PF's FDB there, so a VF of
+``a``'s host cannot reach it). For ``d``: binding ``hw_veb``
 with a ``pci_slot`` whose VF the card says ``d``'s namespace holds (as its
-eth0, with the port's MAC), no OVS-path devices on compute1; ``a`` pings
+eth0, with the port's MAC), no OVS-path devices on its host; ``a`` pings
 ``d``; iperf3 from ``d`` to ``e`` (VF to VF across the wire, run in
 ``d``'s namespace from the host). Then, over SSH through a floating IP:
 ``a`` pings ``b`` and ``c`` (through the router), ``iperf3`` from ``a`` to
 ``b`` (compute1 -> compute2 over the OVS path); on compute1 the port of
 ``a`` has its tap/qbr/qvb/qvo devices and ``qvo`` is on br-int with the
-port's iface-id. Prints one JSON document; exits non-zero on a failure.
+port's iface-id (ML2/OVN: its tap is on br-int itself, no
+qbr/qvb/qvo). Prints one JSON document; exits non-zero on a failure.
 Everything it makes is deleted at the end. Run in the lab's venv:
 ``python -m lab.smoke`` (``OS_PASSWORD`` = the admin password).
 """
@@ -123,10 +126,14 @@ def main():
             made.append(('router_interface', (router.id, sn.id)))
         image = conn.image.find_image(provision.IMAGE_NAME)
         flavor = conn.compute.find_flavor('lab.small')
+        # On ML2/OVN nothing puts a's MAC in the PF's FDB (no L2 agent):
+        # a VF of a's host cannot reach it, so d goes to the other host.
+        d_host, e_host = (('compute1', 'compute2') if layout.ML2 == 'ovs'
+                          else ('compute2', 'compute1'))
         plan = {'a': ('compute1', 0, 'normal'), 'b': ('compute2', 0, 'normal'),
                 'c': ('compute1', 1, 'normal'),
-                'd': ('compute1', 0, 'direct'),
-                'e': ('compute2', 0, 'direct')}
+                'd': (d_host, 0, 'direct'),
+                'e': (e_host, 0, 'direct')}
         servers = {}
         for name, (host, sn, vnic) in plan.items():
             port = conn.network.create_port(
@@ -173,26 +180,11 @@ def main():
             doc['end']['cpu_utilization_percent']['host_total'], 1)
         if gbps <= 0:
             raise SmokeFailure('iperf3 a -> b reported no traffic')
-        result.update(check_direct(conn, servers, ips, addr, key))
+        result.update(check_direct(conn, servers, ips, addr, key, d_host))
         result.update(check_power(conn, servers, ips, addr, key))
         pid = servers['a'][1].id
-        links = node_cmd('compute1', 'ip', '-o', 'link')
-        devices = {p + pid[:11] for p in ('tap', 'qbr', 'qvb', 'qvo')}
-        missing = sorted(d for d in devices if d + ':' not in links
-                         and d + '@' not in links)
-        if missing:
-            raise SmokeFailure('compute1 lacks %s for port %s' % (missing,
-                                                                  pid))
-        result['hybrid_plug_devices'] = sorted(devices)
-        ovs = node_cmd('compute1', 'ovs-vsctl', '--bare', '--columns=name',
-                       'find', 'interface',
-                       'external_ids:iface-id=%s' % pid).split()
-        br = node_cmd('compute1', 'ovs-vsctl', 'port-to-br',
-                      'qvo' + pid[:11]).strip()
-        if ovs != ['qvo' + pid[:11]] or br != 'br-int':
-            raise SmokeFailure('qvo of port %s not on br-int with its '
-                               'iface-id: %s on %s' % (pid, ovs, br))
-        result['ovs_port'] = '%s on %s, iface-id %s' % (ovs[0], br, pid)
+        result.update(check_ovn_plug(pid) if layout.ML2 == 'ovn'
+                      else check_hybrid_plug(pid))
         result['verdict'] = 'pass'
     except SmokeFailure as e:
         result['verdict'] = 'fail: %s' % e
@@ -202,8 +194,53 @@ def main():
     return 0 if result.get('verdict') == 'pass' else 1
 
 
-def check_direct(conn, servers, ips, addr, key):
-    """d and e: direct ports on compute1 and compute2 (their VFs)."""
+def check_hybrid_plug(pid):
+    """ML2/OVS: a's port has its hybrid plug on compute1: tap, qbr,
+    qvb/qvo, and the qvo on br-int with the port's iface-id.
+    """
+    result = {}
+    links = node_cmd('compute1', 'ip', '-o', 'link')
+    devices = {p + pid[:11] for p in ('tap', 'qbr', 'qvb', 'qvo')}
+    missing = sorted(d for d in devices if d + ':' not in links
+                     and d + '@' not in links)
+    if missing:
+        raise SmokeFailure('compute1 lacks %s for port %s' % (missing,
+                                                              pid))
+    result['hybrid_plug_devices'] = sorted(devices)
+    ovs = node_cmd('compute1', 'ovs-vsctl', '--bare', '--columns=name',
+                   'find', 'interface',
+                   'external_ids:iface-id=%s' % pid).split()
+    br = node_cmd('compute1', 'ovs-vsctl', 'port-to-br',
+                  'qvo' + pid[:11]).strip()
+    if ovs != ['qvo' + pid[:11]] or br != 'br-int':
+        raise SmokeFailure('qvo of port %s not on br-int with its '
+                           'iface-id: %s on %s' % (pid, ovs, br))
+    result['ovs_port'] = '%s on %s, iface-id %s' % (ovs[0], br, pid)
+    return result
+
+
+def check_ovn_plug(pid):
+    """ML2/OVN: a's tap is on br-int itself with its iface-id, and no
+    qbr/qvb/qvo exists for it (no hybrid plug).
+    """
+    links = node_cmd('compute1', 'ip', '-o', 'link')
+    hybrid = [p + pid[:11] for p in ('qbr', 'qvb', 'qvo')
+              if p + pid[:11] in links]
+    ovs = node_cmd('compute1', 'ovs-vsctl', '--bare', '--columns=name',
+                   'find', 'interface',
+                   'external_ids:iface-id=%s' % pid).split()
+    br = node_cmd('compute1', 'ovs-vsctl', 'port-to-br',
+                  'tap' + pid[:11]).strip() if ovs else ''
+    if hybrid or ovs != ['tap' + pid[:11]] or br != 'br-int':
+        raise SmokeFailure('port %s is not a tap straight on br-int with '
+                           'its iface-id: hybrid devices %s, OVS '
+                           'interfaces %s on %r' % (pid, hybrid, ovs, br))
+    return {'ovs_port': '%s on %s, iface-id %s (no hybrid plug)' % (
+        ovs[0], br, pid)}
+
+
+def check_direct(conn, servers, ips, addr, key, host):
+    """d and e: direct ports on ``host`` and the other compute node."""
     out = {}
     port = conn.network.get_port(servers['d'][1].id)
     slot = (port.binding_profile or {}).get('pci_slot')
@@ -213,8 +250,7 @@ def check_direct(conn, servers, ips, addr, key):
     out['direct_binding'] = '%s, pci_slot %s' % (port.binding_vif_type,
                                                  slot)
     # The card says which namespace holds the VF at pci_slot.
-    fw = card.firmware(layout.State.default(),
-                       faults.node_named('compute1'))
+    fw = card.firmware(layout.State.default(), faults.node_named(host))
     spec = fw.spec
     index = fw.index_of(slot)
     vf_state = fw.vfs()[index]
@@ -246,15 +282,15 @@ def check_direct(conn, servers, ips, addr, key):
                            'VF %d: %s' % (index, flows))
     out['direct_spoofchk'] = 'card passes only %s from VF %d' % (
         port.mac_address, index)
-    links = node_cmd('compute1', 'ip', '-o', 'link')
+    links = node_cmd(host, 'ip', '-o', 'link')
     found = [p + port.id[:11] for p in ('tap', 'qbr', 'qvb', 'qvo')
              if p + port.id[:11] in links]
-    ovs = node_cmd('compute1', 'ovs-vsctl', '--bare', '--columns=name',
+    ovs = node_cmd(host, 'ovs-vsctl', '--bare', '--columns=name',
                    'find', 'interface',
                    'external_ids:iface-id=%s' % port.id).split()
     if found or ovs:
-        raise SmokeFailure('compute1 has OVS-path devices for the direct '
-                           'port: %s %s' % (found, ovs))
+        raise SmokeFailure('%s has OVS-path devices for the direct '
+                           'port: %s %s' % (host, found, ovs))
     out['direct_no_ovs_hops'] = 'no tap/qbr/qvb/qvo, no OVS port'
     # d is reached from a (same network) and measures to e: VF to VF
     # across the wire.
@@ -266,7 +302,7 @@ def check_direct(conn, servers, ips, addr, key):
     doc = json.loads(res.stdout)
     if 'error' in doc:
         raise SmokeFailure('iperf3 d -> e failed: %s' % doc['error'])
-    out['iperf3_vf_compute1_to_compute2_gbps'] = round(
+    out['iperf3_vf_d_to_e_gbps'] = round(
         doc['end']['sum_received']['bits_per_second'] / 1e9, 3)
     return out
 
@@ -303,8 +339,8 @@ def _pings(addr, key, ip):
 
 def check_power(conn, servers, ips, addr, key):
     """Stop, start and reboot behave like a real VM's power: a stopped
-    guest is silent (c: normal, d: direct, both on compute1, pinged from
-    a), a started or rebooted one answers again.
+    guest is silent (c: normal, d: direct, pinged from a), a started or
+    rebooted one answers again.
     """
     out = {}
     pair = [servers[n][0] for n in ('c', 'd')]

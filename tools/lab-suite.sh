@@ -3,11 +3,14 @@
 # SR-IOV NIC, see README "The lab"), run the whole SR-IOV suite against it
 # with `tempest run --regex sriov`, keep the results and tear the lab down.
 #
-#   tools/lab-suite.sh [--computes N] [--check-lab] [--unmeetable]
-#                      [--faults] [--kill-recovery] [--keep]
+#   tools/lab-suite.sh [--computes N] [--ml2 ovs|ovn] [--check-lab]
+#                      [--unmeetable] [--faults] [--kill-recovery] [--keep]
 #
 #   --computes N  compute nodes of the lab (default 3: with 3 or more the
 #                 suite includes the fleet test, every host proven)
+#   --ml2 B       the lab's ML2 backend (lab up --ml2: ovs, the default, or
+#                 ovn); the suite must end as lab/expected-outcome-B.txt
+#                 says
 #   --check-lab   before the suite: the lab's own smoke check and Tempest's
 #                 tempest.scenario.test_server_basic_ops (tells a broken lab
 #                 from a failing plugin)
@@ -29,7 +32,7 @@
 #                 each of the three verdicts' messages
 #   --keep        leave the lab up afterwards (python3 -m lab down ends it)
 #
-# The suite must end exactly as lab/expected-outcome.txt says (which tests
+# The suite must end exactly as lab/expected-outcome-B.txt says (which tests
 # pass, which skip and why) and leave a results file of its own, with
 # every topology judged (python3 -m lab.outcome).
 #
@@ -39,7 +42,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
-check_lab=0 unmeetable=0 faults=0 recovery=0 keep=0 computes=3
+check_lab=0 unmeetable=0 faults=0 recovery=0 keep=0 computes=3 ml2=ovs
 given="$*"
 while [ $# -gt 0 ]; do
     arg=$1
@@ -48,6 +51,10 @@ while [ $# -gt 0 ]; do
         --computes)
             [ $# -gt 0 ] || { echo "--computes needs a number" >&2; exit 2; }
             computes=$1
+            shift ;;
+        --ml2)
+            [ $# -gt 0 ] || { echo "--ml2 needs ovs or ovn" >&2; exit 2; }
+            ml2=$1
             shift ;;
         --check-lab) check_lab=1 ;;
         --unmeetable) unmeetable=1 ;;
@@ -80,7 +87,7 @@ fi
 step() { echo "== $(date -u +%H:%M:%S) $*"; }
 
 step "lab up"
-python3 -m lab up --computes "$computes"
+python3 -m lab up --computes "$computes" --ml2 "$ml2"
 python3 -m lab status
 mkdir -p "$results"
 ws=$state/workspace
@@ -155,7 +162,7 @@ rc=0
 [ "$rc" -eq 0 ] || status=1
 cp "$ws/tempest.log" "$results/tempest-$stamp.log" 2>/dev/null || true
 echo "suite: exit $rc in $(( $(date +%s) - t0 )) s"
-python3 -m lab.outcome lab/expected-outcome.txt \
+python3 -m lab.outcome "lab/expected-outcome-$ml2.txt" \
     "$results/tempest-$stamp.txt" --results "$results" --since "$t0" ||
     status=1
 
