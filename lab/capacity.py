@@ -306,7 +306,7 @@ def ovs_end(state, node, tag, vlan, net, host, gateway):
     ovs = fabric.node_ovs(state, node)
     tap, qbr, qvb, qvo = ('%sprb%s' % (p, tag) for p in
                           ('tap', 'qbr', 'qvb', 'qvo'))
-    hybrid = layout.ML2 == 'ovs'
+    hybrid = layout.hybrid_plug()
     on_ovs = qvo if hybrid else tap
     with _namespace(probe_netns(tag)) as ns:
         try:

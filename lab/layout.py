@@ -187,6 +187,23 @@ def set_ml2(name):
     ML2 = name
 
 
+def hybrid_plug():
+    """Whether a normal port is plugged with os-vif's hybrid plug (tap ->
+    qbr -> qvb/qvo -> br-int): ML2/OVS with the iptables_hybrid firewall;
+    on ML2/OVN the tap is on br-int itself.
+    """
+    return ML2 == 'ovs'
+
+
+def vf_reaches_local_ovs():
+    """Whether a VF reaches an OVS port of its own host: only when an L2
+    agent puts the OVS ports' MACs in the PF's FDB (ML2/OVS's FDB
+    extension); ML2/OVN has no L2 agent, and the card forwards by its
+    filter table (lab.nic.veb).
+    """
+    return ML2 == 'ovs'
+
+
 def ml2_of(state):
     """The ML2 backend of the lab of ``state`` (its ``ML2_FILE``; the
     default when no lab wrote one).

@@ -126,9 +126,10 @@ def main():
             made.append(('router_interface', (router.id, sn.id)))
         image = conn.image.find_image(provision.IMAGE_NAME)
         flavor = conn.compute.find_flavor('lab.small')
-        # On ML2/OVN nothing puts a's MAC in the PF's FDB (no L2 agent):
-        # a VF of a's host cannot reach it, so d goes to the other host.
-        d_host, e_host = (('compute1', 'compute2') if layout.ML2 == 'ovs'
+        # Where a VF cannot reach a's OVS port on a's host, d goes to the
+        # other host.
+        d_host, e_host = (('compute1', 'compute2')
+                          if layout.vf_reaches_local_ovs()
                           else ('compute2', 'compute1'))
         plan = {'a': ('compute1', 0, 'normal'), 'b': ('compute2', 0, 'normal'),
                 'c': ('compute1', 1, 'normal'),
@@ -183,8 +184,8 @@ def main():
         result.update(check_direct(conn, servers, ips, addr, key, d_host))
         result.update(check_power(conn, servers, ips, addr, key))
         pid = servers['a'][1].id
-        result.update(check_ovn_plug(pid) if layout.ML2 == 'ovn'
-                      else check_hybrid_plug(pid))
+        result.update(check_hybrid_plug(pid) if layout.hybrid_plug()
+                      else check_ovn_plug(pid))
         result['verdict'] = 'pass'
     except SmokeFailure as e:
         result['verdict'] = 'fail: %s' % e

@@ -213,10 +213,7 @@ def conf_sections(state, made):
                   'qos_max_kbps': THRESHOLDS['qos_max_kbps'],
                   # What lab up's probes measured (lab.capacity).
                   **capacity.GATE,
-                  # ML2/OVN has no L2 agent, so nothing puts the OVS
-                  # ports' MACs in the PF's FDB: the card's filter table
-                  # (lab.nic.veb) keeps a VF's frames for them on the wire.
-                  'vf_to_ovs_same_host': layout.ML2 != 'ovn',
+                  'vf_to_ovs_same_host': layout.vf_reaches_local_ovs(),
                   # On ML2/OVN a failed VF lease names the chassis of its
                   # external port, read from the Southbound DB.
                   'ovn_sbctl_command': (
