@@ -104,14 +104,21 @@ def mismatches(expected, seen):
     return problems
 
 
-def results_problems(directory, since):
-    """Problems with the newest throughput results file of this run."""
+def run_results(directory, since):
+    """The newest throughput results file written in ``directory`` after
+    ``since`` (seconds since the epoch): the run's own, or None.
+    """
     fresh = [p for p in glob.glob(os.path.join(
         directory, 'sriov-throughput-*.json')) if os.path.getmtime(p) > since]
-    if not fresh:
+    return max(fresh, key=os.path.getmtime) if fresh else None
+
+
+def results_problems(directory, since):
+    """Problems with the newest throughput results file of this run."""
+    path = run_results(directory, since)
+    if path is None:
         return ['no throughput results file in %s was written by this run'
                 % directory]
-    path = max(fresh, key=os.path.getmtime)
     with open(path) as f:
         doc = json.load(f)
     measured = {p.get('topology') for p in doc.get('points', [])}

@@ -88,28 +88,8 @@ def capacity_note(state):
          'machine (python3 -m lab status shows it too):'] + lines))
 
 
-# Thresholds no lab run meets: the run that proves each verdict of the
-# gate fails, with its message (tools/lab-suite.sh --unmeetable). One gate
-# run, through the router at one stream count, to keep CI short: the gate
-# lists every failed verdict with its own message, and each must be there.
-# Measured there (lab runs of 2026-11-26): VF 0.91-0.92 Gbit/s, OVS
-# 0.29-0.34, SR-IOV p50 0.66-0.69 of OVS's.
-UNMEETABLE = {
-    'verdicts': {
-        # Direct would have to be 11x OVS; the VF path is bound by the
-        # 1 Gbit/s wire and OVS carries 0.2-0.5 Gbit/s.
-        'margin_over_normal': 10.0,
-        # All of the raw port speed as TCP payload: no TCP flow can carry
-        # it (its headers alone leave at most 0.939 of 1 Gbit/s), so no
-        # lab, and no real port, meets it.
-        'line_rate_reference': 'port_speed',
-        'line_rate_fraction': 1.0,
-        # The VF path's round trip would have to take 1 % of the OVS
-        # path's.
-        'latency_margin': 0.99,
-    },
-}
-UNMEETABLE_STREAMS = 3
+#: The fault matrix's runs judge the gate at this one stream count.
+FAULT_STREAMS = 3
 #: Tempest's venv in the checkout (tools/ensure-tempest-venv.sh makes it).
 TEMPEST_VENV = '.venv-tempest'
 #: The fault matrix's runs (lab.matrix): the gate at one stream count, and
@@ -118,11 +98,10 @@ TEMPEST_VENV = '.venv-tempest'
 #: plugin's 60 (a healthy lab guest or node answers within seconds).
 FAULT_CONF = 'fault.conf'
 FAULT_TIMEOUT = 30
-#: iperf3 samples of the fault and unmeetable runs, in seconds. Those runs
+#: iperf3 samples of the fault matrix's runs, in seconds. Those runs
 #: prove that a verdict fails with its message, far from its threshold
-#: (a wire at a quarter of its speed, a limit ignored, a margin of 10x),
-#: which 5 s samples show as well as 10 s ones; the suite keeps the
-#: gate's 10 s.
+#: (a wire at a quarter of its speed, a limit ignored), which 5 s samples
+#: show as well as 10 s ones; the suite keeps the gate's 10 s.
 FAULT_IPERF_DURATION = 5
 FAULT_IPERF_NOTE = ('5 s samples: this run proves verdicts fail far from '
                     'their thresholds (lab.tempest_conf.FAULT_IPERF_'
@@ -245,19 +224,11 @@ def write_workspace(state, made):
         proc.run([tempest, 'init', '--name', name, ws])
     sections = conf_sections(state, made)
     inifile.write(os.path.join(ws, 'etc', 'tempest.conf'), sections)
-    one_count = dict(sections['sriov'], streams=[UNMEETABLE_STREAMS],
-                     line_rate_streams=[UNMEETABLE_STREAMS],
-                     margin_streams=[UNMEETABLE_STREAMS],
+    one_count = dict(sections['sriov'], streams=[FAULT_STREAMS],
+                     line_rate_streams=[FAULT_STREAMS],
+                     margin_streams=[FAULT_STREAMS],
                      iperf_duration=inifile.Noted(
                          FAULT_IPERF_DURATION, FAULT_IPERF_NOTE))
-    for name, overrides in UNMEETABLE.items():
-        sriov = dict(one_count)
-        for key, value in overrides.items():
-            sriov[key] = inifile.Noted(
-                value, 'Unmeetable on purpose: this run must fail with the '
-                'gate\'s verdict message for %s.' % key)
-        inifile.write(os.path.join(ws, 'etc', 'unmeetable-%s.conf' % name),
-                      dict(sections, sriov=sriov))
     inifile.write(os.path.join(ws, 'etc', FAULT_CONF), dict(
         sections, sriov=dict(one_count, host_ssh_timeout=FAULT_TIMEOUT),
         validation=dict(
