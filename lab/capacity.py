@@ -68,8 +68,14 @@ PAUSE = 20
 #: 2026-12-02 a probe of 3 streams in one client for 5 s measured 0.918
 #: Gbit/s routed where the gate's medians at 5 streams in processes mode
 #: were 0.79-0.89: a probe must measure what is judged.
+#: The lab's gate measures only the stream counts it judges: one stream
+#: (the paper's 8.3 of 10 Gbit/s, recorded and charted, judged by no
+#: verdict) cost each suite about 156 s (4 samples of 13 s per topology),
+#: which CI's two suites (ML2/OVS and ML2/OVN) in 75 minutes do not
+#: have. The plugin's default stays 1, 3 and 5; its unit tests and the
+#: results files of earlier lab runs cover the unjudged point.
 GATE = {
-    'streams': [1, 3, 5],
+    'streams': [3, 5],
     'line_rate_streams': [3, 5],
     'margin_streams': [3, 5],
     'iperf_mode': 'processes',
