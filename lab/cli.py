@@ -3,6 +3,7 @@
 Usage (as root)::
 
     python3 -m lab preflight   # can every directory the lab makes be made?
+    python3 -m lab install     # what lab up installs first, starting nothing
     python3 -m lab up          # install what is missing, measure the
                                # emulated paths, start everything
     python3 -m lab status
@@ -177,6 +178,19 @@ def check_dirs(state, args=None):
     if problems:
         raise proc.LabError(preflight.message(problems))
     log('every directory the lab makes can be made')
+
+
+def install(state, args=None):
+    """What ``lab up`` installs first, and nothing started: the Debian
+    packages, the services' venv and Tempest's. CI runs it while the
+    guest image boots, so that lab up finds them ready.
+    """
+    check_dirs(state)
+    os.makedirs(state.root, exist_ok=True)
+    ensure_packages()
+    ensure_venv(state)
+    tempest_conf.ensure_tempest()
+    log('packages, the services\' venv and Tempest\'s venv ready')
 
 
 def up(state, args):
@@ -434,6 +448,9 @@ def main(argv=None):
         help='the Neutron ML2 backend (default %s)' % layout.DEFAULT_ML2)
     sub.add_parser('preflight', help='check, starting nothing, that every '
                    'directory the lab makes can be made')
+    sub.add_parser('install', help='install what lab up needs (Debian '
+                   'packages, the services\' and Tempest\'s venvs), '
+                   'starting nothing')
     for name in ('status', 'down', 'workspace', 'smoke'):
         sub.add_parser(name)
     sub.add_parser('leftovers', help='what the cloud holds beyond what '
@@ -451,10 +468,10 @@ def main(argv=None):
         else layout.State.default()
     layout.load_computes(state)
     try:
-        if args.command not in ('up', 'preflight'):
+        if args.command not in ('up', 'preflight', 'install'):
             os.makedirs(state.root, exist_ok=True)
         command = {'up': up, 'status': status, 'down': down,
-                   'preflight': check_dirs,
+                   'preflight': check_dirs, 'install': install,
                    'workspace': workspace, 'smoke': smoke,
                    'fault': fault, 'leftovers': leftovers}[args.command]
         return command(state, args) or 0

@@ -23,6 +23,11 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
+# One install of the project's at a time (CI installs the lab's beside
+# the guest image check's): the policy-rc.d below lives as long as the
+# install that made it, so another must not start under it.
+exec 9>/run/lock/sriov-ensure-debian-packages.lock
+flock -w 1200 9
 echo "== apt-get install ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 policy=/usr/sbin/policy-rc.d
@@ -31,11 +36,13 @@ if [ ! -e "$policy" ]; then
     chmod 755 "$policy"
     trap 'rm -f "$policy"' EXIT
 fi
+# Another apt-get (not the project's) may hold dpkg's lock: wait for it.
+lock=(-o DPkg::Lock::Timeout=600)
 install() {
-    timeout 900 apt-get install -y --no-install-recommends "${missing[@]}" \
-        >/dev/null
+    timeout 900 apt-get "${lock[@]}" install -y --no-install-recommends \
+        "${missing[@]}" >/dev/null
 }
 if ! install; then
-    timeout 600 apt-get update >/dev/null
+    timeout 600 apt-get "${lock[@]}" update >/dev/null
     install
 fi

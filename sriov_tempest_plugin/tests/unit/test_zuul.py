@@ -121,6 +121,20 @@ class ZuulConfigTest(base.TestCase):
             self.assertTrue('tools/lab-suite.sh' in f.read(),
                             'README.rst does not name tools/lab-suite.sh')
 
+    def test_lab_jobs_pass_options_lab_suite_knows(self):
+        with open(os.path.join(ROOT, 'tools', 'lab-suite.sh')) as f:
+            script = f.read()
+        lab_jobs = [n for n in self.jobs if n.startswith(
+            'sriov-tempest-plugin-lab')]
+        self.assertIn('sriov-tempest-plugin-lab-ovn', lab_jobs)
+        for name in lab_jobs:
+            args = self.jobs[name].get('vars', {}).get('lab_suite_args')
+            self.assertIsInstance(args, list, name)
+            for arg in args:
+                if arg.startswith('--'):
+                    self.assertIn('        %s)' % arg, script,
+                                  '%s: lab-suite.sh has no %s' % (name, arg))
+
     def test_tox_envs_of_the_tox_jobs_exist(self):
         with open(os.path.join(ROOT, 'tox.ini')) as f:
             tox = f.read()
