@@ -64,6 +64,11 @@ def _as_root(command):
             % (command, command))
 
 
+#: Every station of the VLAN: an ARP request to it updates each one's
+#: entry for the sender's address (a gratuitous announcement).
+BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff'
+
+
 def arp_command(iface, dst_mac, eth_src, sender_mac, sender_ip, target_ip,
                 count=3):
     """The guest command that sends the ARP requests (as root)."""

@@ -175,7 +175,13 @@ class SriovVfBehaviourTest(base.SriovScenarioTest):
         if refused:
             self.fail('%s cannot take its port\'s MAC %s back (it has %s): '
                       '%s' % (self._vm_name(vm), mac, now, refused))
-        self._restore_peer_entry(vm, peer, ifaces)
+        # Any neighbour that took the other MAC for the guest's address
+        # takes the port's back from a broadcast ARP request naming it:
+        # the peer, and the router behind the floating IP, which hears the
+        # guest's own ARP requests (2026-12-07, ML2/OVS: its entry still
+        # held the other MAC and SSH to the floating IP timed out). Sent,
+        # like the MAC change, through ``via``.
+        self._send_arp(vm, mac, mac, peer, vf.BROADCAST_MAC, iface, via)
         self._wait_port_status(vm, 'ACTIVE')
 
     def _update_port(self, vm, **kwargs):
