@@ -112,11 +112,11 @@ status=0
 # given back to (a clear that left a fault, or a cleanup that left a VF
 # taken, fails it).
 if [ "$faults" -ne 0 ]; then
-    which=--ci
-    [ "$faults" -eq 1 ] || which=
-    step "fault matrix (python3 -m lab.matrix $which)"
+    rows=--ci
+    [ "$faults" -eq 1 ] || rows=
+    step "fault matrix (python3 -m lab.matrix $rows)"
     t0=$(date +%s)
-    python3 -m lab.matrix $which || status=1
+    python3 -m lab.matrix $rows || status=1
     echo "fault matrix: $(( $(date +%s) - t0 )) s"
 fi
 
