@@ -19,11 +19,13 @@ import json
 import os
 
 from lab import card
+from lab import fabric
 from lab import infra
 from lab import layout
 from lab.nic import faults as nic_faults
 from lab import openstack
 from lab import proc
+from lab import service_conf
 
 #: slow-port: the wire runs at this fraction of the port speed, as a link
 #: that negotiated down or a flapping optic does.
@@ -38,6 +40,8 @@ class Fault(object):
     name: str
     default_node: str
     what: str
+    #: the ML2 backend it is a fault of ('': any)
+    ml2: str = ''
 
 
 FAULTS = (
@@ -87,6 +91,15 @@ FAULTS = (
     Fault('no-agent-mapping', 'compute3', "the node's Neutron SR-IOV agent "
           "runs with an empty physical_device_mappings, as on a host "
           "whose deployment missed it (waits until Neutron reports it)"),
+    # On Neutron 29.0.0 and later a routed network's external ports are
+    # put on its router's gateway chassis (LP#2125553), so the mark alone
+    # changes nothing there: no chassis hosts them only when none is a
+    # gateway either (sriov_tempest_plugin.ovn).
+    Fault('no-extport-chassis', 'network', "the node's ovn-cms-options are "
+          "gone, as after a redeploy that dropped them: no chassis is "
+          "marked enable-chassis-as-extport-host or enable-chassis-as-gw, "
+          "so none hosts a VF port's external port (its DHCP) or a "
+          "router's gateway (waits until Neutron reports it)", ml2='ovn'),
 )
 BY_NAME = {f.name: f for f in FAULTS}
 
@@ -109,12 +122,19 @@ def _save(state, faults):
         json.dump([list(x) for x in faults], f)
 
 
-def node_named(name):
-    for node in layout.COMPUTES:
+def node_named(name, fault=None):
+    """A compute node; or, for ``fault`` whose default node is the
+    network node, that node.
+    """
+    nodes = layout.COMPUTES
+    if fault is not None and fault.default_node == layout.NETWORK.name:
+        nodes = (layout.NETWORK,)
+    for node in nodes:
         if node.name == name:
             return node
-    raise proc.LabError('no compute node %r: the lab has %s' % (
-        name, ', '.join(n.name for n in layout.COMPUTES)))
+    raise proc.LabError('no %s node %r: the lab has %s' % (
+        'compute' if nodes is layout.COMPUTES else 'such', name,
+        ', '.join(n.name for n in nodes)))
 
 
 def _card_faults(state, node, extra=None):
@@ -130,7 +150,13 @@ def inject(state, name, node_name=None, log=print):
     if name not in BY_NAME:
         raise proc.LabError('no fault %r; python3 -m lab fault list shows '
                             'them' % name)
-    node = node_named(node_name or BY_NAME[name].default_node)
+    fault = BY_NAME[name]
+    if fault.ml2 and fault.ml2 != layout.ML2:
+        raise proc.LabError('%s is a fault of ML2/%s; this lab runs ML2/%s: '
+                            'python3 -m lab down, then python3 -m lab up '
+                            '--ml2 %s' % (name, fault.ml2.upper(),
+                                          layout.ML2.upper(), fault.ml2))
+    node = node_named(node_name or fault.default_node, fault)
     if (name, node.name) in active(state):
         log('%s on %s is already in force' % (name, node.name))
         return
@@ -150,6 +176,8 @@ def inject(state, name, node_name=None, log=print):
         proc.stop(state, infra.sshd_service(node))
     elif name == 'no-agent-mapping':
         _restart_agent(state, node, mapped=False, log=log)
+    elif name == 'no-extport-chassis':
+        _cms_options(state, node, kept=False, log=log)
     _save(state, active(state) + [(name, node.name)])
     log('fault in force: %s on %s: %s' % (name, node.name,
                                           BY_NAME[name].what))
@@ -169,11 +197,31 @@ def _restart_agent(state, node, mapped, log):
                         timeout=AGENT_DEAD_TIMEOUT + 60)
 
 
+def _cms_options(state, node, kept, log):
+    """Drop (or give back) the node's ovn-cms-options, and wait until
+    Neutron lists its ovn-controller as a plain chassis (or a gateway).
+    """
+    ovs = fabric.node_ovs(state, node)
+    if kept:
+        ovs.vsctl('set', 'Open_vSwitch', '.', 'external_ids:%s="%s"' % (
+            service_conf.OVN_CMS_OPTIONS,
+            service_conf.ovn_chassis(node)[service_conf.OVN_CMS_OPTIONS]))
+    else:
+        ovs.vsctl('remove', 'Open_vSwitch', '.', 'external_ids',
+                  service_conf.OVN_CMS_OPTIONS)
+    agent = 'OVN Controller Gateway agent' if kept else 'OVN Controller agent'
+    log('waiting until Neutron lists the ovn-controller of %s as an %s '
+        '(at most %d s)' % (node.name, agent, AGENT_DEAD_TIMEOUT))
+    openstack.provision(state, 'agent-type', agent, node.name,
+                        str(AGENT_DEAD_TIMEOUT),
+                        timeout=AGENT_DEAD_TIMEOUT + 60)
+
+
 def clear(state, log=print):
     """Undo every active fault."""
     faults = active(state)
     for name, node_name in faults:
-        node = node_named(node_name)
+        node = node_named(node_name, BY_NAME[name])
         if name in nic_faults.CARD_FAULTS:
             continue
         if name == 'slow-port':
@@ -184,7 +232,9 @@ def clear(state, log=print):
             infra.start_node_sshd(state, node)
         elif name == 'no-agent-mapping':
             _restart_agent(state, node, mapped=True, log=log)
-    for node in {node_named(n) for name, n in faults
+        elif name == 'no-extport-chassis':
+            _cms_options(state, node, kept=True, log=log)
+    for node in {node_named(n, BY_NAME[name]) for name, n in faults
                  if name in nic_faults.CARD_FAULTS}:
         card.firmware(state, node).set_faults(())
     if any(name == 'sriov-agent-down' for name, _ in faults):
@@ -199,7 +249,9 @@ def describe(state):
     """Lines for ``fault list`` and ``lab status``."""
     lines = ['faults (python3 -m lab fault <name> [node]; fault clear):']
     for f in FAULTS:
-        lines.append('  %-17s [%s] %s' % (f.name, f.default_node, f.what))
+        lines.append('  %-17s [%s] %s%s' % (
+            f.name, f.default_node, f.what,
+            ' (ML2/%s only)' % f.ml2.upper() if f.ml2 else ''))
     now = active(state)
     lines.append('in force: %s' % (', '.join('%s on %s' % f for f in now)
                                    or 'none'))

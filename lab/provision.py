@@ -142,6 +142,20 @@ def wait_agent_dead(conn, agent_type, host, timeout):
         time.sleep(2)
 
 
+def wait_agent_type(conn, agent_type, host, timeout):
+    """Until Neutron lists an alive agent of ``agent_type`` on ``host``
+    (ML2/OVN names a chassis's ovn-controller by its ovn-cms-options: a
+    gateway or not).
+    """
+    deadline = time.monotonic() + timeout
+    while not any(a.is_alive and a.agent_type == agent_type
+                  for a in conn.network.agents(host=host)):
+        if time.monotonic() > deadline:
+            raise SystemExit('Neutron lists no alive %s on %s after %d s'
+                             % (agent_type, host, timeout))
+        time.sleep(2)
+
+
 def wait_agent_maps(conn, host, physnet, want, timeout):
     """Until the NIC Switch agent on ``host`` is alive and reports
     ``physnet`` in its device_mappings (``want`` "yes") or not ("no").
@@ -203,6 +217,9 @@ def main(argv):
         out = {}
     elif argv[0] == 'agent-dead':
         wait_agent_dead(conn, argv[1], argv[2], int(argv[3]))
+        out = {}
+    elif argv[0] == 'agent-type':
+        wait_agent_type(conn, argv[1], argv[2], int(argv[3]))
         out = {}
     elif argv[0] == 'inventory':
         out = inventory(conn)

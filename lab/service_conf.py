@@ -217,6 +217,10 @@ OVN_NB = 'tcp:%s:6641' % layout.CONTROLLER_IP
 OVN_SB = 'tcp:%s:6642' % layout.CONTROLLER_IP
 
 
+#: The Open_vSwitch external_ids key of a chassis's CMS options.
+OVN_CMS_OPTIONS = 'ovn-cms-options'
+
+
 def ovn_chassis(node):
     """The node's Open_vSwitch ``external_ids`` that make ovn-controller
     a chassis, as a deployment tool sets them: the network node is the
@@ -229,8 +233,8 @@ def ovn_chassis(node):
            'ovn-bridge-datapath-type': 'netdev'}
     if node.role == 'network':
         mappings.append('%s:%s' % (layout.PUBLIC_PHYSNET, layout.EXT_BRIDGE))
-        ids['ovn-cms-options'] = ('enable-chassis-as-gw,'
-                                  'enable-chassis-as-extport-host')
+        ids[OVN_CMS_OPTIONS] = ('enable-chassis-as-gw,'
+                                'enable-chassis-as-extport-host')
     ids['ovn-bridge-mappings'] = ','.join(mappings)
     return ids
 

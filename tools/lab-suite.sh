@@ -18,8 +18,9 @@
 #   --faults      before the suite: the fault matrix's CI rows (python3 -m
 #                 lab.matrix --ci: each fault turns exactly its tests red,
 #                 with their message, then is cleared)
-#   --all-faults  the same with every row of the matrix (python3 -m
-#                 lab.matrix; about 40 minutes more)
+#   --all-faults  the same with every row of the matrix written for the
+#                 lab's backend (python3 -m lab.matrix; on ML2/OVS about 40
+#                 minutes more; ML2/OVN has no-extport-chassis)
 #   --kill-recovery  after that, before the suite: a run of the
 #                 connectivity family killed with SIGKILL once its first
 #                 server exists (as a CI timeout kills), which must leak

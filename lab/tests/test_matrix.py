@@ -1,10 +1,15 @@
 """Every fault the lab offers is caught by a listed test (a matrix row)."""
 
+import io
 import unittest
+from unittest import mock
 
 from lab import faults
+from lab import layout
 from lab import matrix
 from lab import outcome
+from sriov_tempest_plugin import dhcp
+from sriov_tempest_plugin import ovn
 
 
 class MatrixTest(unittest.TestCase):
@@ -14,17 +19,45 @@ class MatrixTest(unittest.TestCase):
                          sorted(r.fault for r in matrix.ROWS))
 
     def test_rows_name_tests_of_the_expected_outcome(self):
-        with open(outcome.__file__.replace('outcome.py',
-                                           'expected-outcome-ovs.txt')) as f:
-            known = set(outcome.parse_expected(f.read()))
-        classes = {name.rsplit('.', 1)[0] for name in known}
+        # Tests that pass on a healthy lab of the row's backend: a test
+        # that skips there cannot be seen failing for the fault.
         for row in matrix.ROWS:
+            self.assertIn(row.ml2, layout.ML2_BACKENDS, row.fault)
+            with open(outcome.__file__.replace(
+                    'outcome.py', 'expected-outcome-%s.txt' % row.ml2)) as f:
+                known = outcome.parse_expected(f.read())
+            passing = {t for t, v in known.items() if v == 'ok'}
+            classes = {name.rsplit('.', 1)[0] for name in passing}
             self.assertTrue(row.fails, row.fault)
             self.assertTrue(row.message, row.fault)
             for test in row.fails:
-                self.assertTrue(test in known or test in classes,
-                                '%s: %s is not in the suite' % (row.fault,
-                                                                test))
+                self.assertTrue(test in passing or test in classes,
+                                '%s: %s does not pass on a healthy ML2/%s '
+                                'lab' % (row.fault, test, row.ml2))
+
+    def test_a_fault_of_one_backend_has_its_rows_there(self):
+        for fault in faults.FAULTS:
+            if fault.ml2:
+                self.assertEqual(fault.ml2, matrix.BY_FAULT[fault.name].ml2)
+
+    def test_runs_never_mix_backends(self):
+        for run in matrix.RUNS:
+            self.assertEqual(1, len({matrix.BY_FAULT[f].ml2 for f in run}),
+                             run)
+
+    def test_no_extport_chassis_messages_are_the_plugins(self):
+        # The row's messages are what the plugin says of a VF guest with
+        # no lease on an OVN cloud with no chassis marked either way
+        # (sriov_tempest_plugin.dhcp and .ovn, pure modules).
+        chassis = [ovn.Chassis('u%d' % i, name, name, frozenset(),
+                               {'physnet1': 'br-phys'})
+                   for i, name in enumerate(('network', 'compute1'))]
+        text = dhcp.no_lease_message(
+            'vm1', dhcp.Event('no-lease', 'udhcpc: no lease, failing'),
+            ('net', 101), None, 'direct',
+            ovn=ovn.extport_findings(chassis, None, 'p1', 'physnet1'))
+        for message in matrix.BY_FAULT['no-extport-chassis'].messages:
+            self.assertIn(message, text)
 
     def test_runs_group_each_row_at_most_once(self):
         grouped = [f for run in matrix.RUNS for f in run]
@@ -143,3 +176,62 @@ class JudgeTest(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+class MainRefusesTest(unittest.TestCase):
+    """``lab.matrix`` runs a row only on a lab it is written for, and says
+    how to get one.
+    """
+
+    def _main(self, ml2, computes, argv):
+        saved = layout.ML2, layout.COMPUTES, layout.NODES
+        self.addCleanup(setattr, layout, 'NODES', saved[2])
+        self.addCleanup(setattr, layout, 'COMPUTES', saved[1])
+        self.addCleanup(layout.set_ml2, saved[0])
+        layout.set_ml2(ml2)
+        layout.COMPUTES = layout.compute_nodes(computes)
+        ran = []
+
+        def run_faults(rows, *args):
+            ran.append(tuple(r.fault for r in rows))
+            return [(r, True, 1.0, []) for r in rows]
+
+        state = mock.Mock(workspace='/nonexistent')
+        state.path.return_value = '/nonexistent/results'
+        with mock.patch.object(layout.State, 'default',
+                               return_value=state), \
+                mock.patch.object(matrix, 'run_faults', run_faults), \
+                mock.patch.object(matrix.os, 'makedirs'), \
+                mock.patch('sys.stderr', new_callable=io.StringIO) as err, \
+                mock.patch('sys.stdout', new_callable=io.StringIO):
+            try:
+                code = matrix.main(argv)
+            except SystemExit as exc:
+                code = exc.code
+        return code, ran, err.getvalue()
+
+    def test_an_ovn_row_on_a_lab_of_two(self):
+        code, ran, _ = self._main('ovn', 2, [])
+        self.assertEqual((0, [('no-extport-chassis',)]), (code, ran))
+
+    def test_ovs_rows_need_three_computes(self):
+        code, ran, err = self._main('ovs', 2, ['wrong-vlan'])
+        self.assertEqual((2, []), (code, ran))
+        self.assertIn('python3 -m lab up --computes 3', err)
+
+    def test_a_row_of_the_other_backend(self):
+        code, ran, err = self._main('ovs', 3, ['no-extport-chassis'])
+        self.assertEqual((2, []), (code, ran))
+        self.assertIn('written for ML2/OVN; this lab runs ML2/OVS', err)
+        self.assertIn('python3 -m lab up --ml2 ovn', err)
+
+    def test_no_ci_row_on_ovn(self):
+        code, ran, err = self._main('ovn', 3, ['--ci'])
+        self.assertEqual((2, []), (code, ran))
+        self.assertIn('no CI matrix row is written for ML2/OVN', err)
+
+    def test_ci_rows_on_ovs(self):
+        code, ran, _ = self._main('ovs', 3, ['--ci'])
+        self.assertEqual(0, code)
+        self.assertEqual(sorted(matrix.CI_CHOICE),
+                         sorted(f for run in ran for f in run))
