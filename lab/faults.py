@@ -133,8 +133,7 @@ def node_named(name, fault=None):
         if node.name == name:
             return node
     raise proc.LabError('no %s node %r: the lab has %s' % (
-        'compute' if nodes is layout.COMPUTES else 'such', name,
-        ', '.join(n.name for n in nodes)))
+        nodes[0].role, name, ', '.join(n.name for n in nodes)))
 
 
 def _card_faults(state, node, extra=None):
@@ -201,14 +200,12 @@ def _cms_options(state, node, kept, log):
     """Drop (or give back) the node's ovn-cms-options, and wait until
     Neutron lists its ovn-controller as a plain chassis (or a gateway).
     """
-    ovs = fabric.node_ovs(state, node)
     if kept:
-        ovs.vsctl('set', 'Open_vSwitch', '.', 'external_ids:%s="%s"' % (
-            service_conf.OVN_CMS_OPTIONS,
-            service_conf.ovn_chassis(node)[service_conf.OVN_CMS_OPTIONS]))
+        openstack.set_ovn_chassis(state, node,
+                                  keys=(service_conf.OVN_CMS_OPTIONS,))
     else:
-        ovs.vsctl('remove', 'Open_vSwitch', '.', 'external_ids',
-                  service_conf.OVN_CMS_OPTIONS)
+        fabric.vsctl(state, node, 'remove', 'Open_vSwitch', '.',
+                     'external_ids', service_conf.OVN_CMS_OPTIONS)
     agent = 'OVN Controller Gateway agent' if kept else 'OVN Controller agent'
     log('waiting until Neutron lists the ovn-controller of %s as an %s '
         '(at most %d s)' % (node.name, agent, AGENT_DEAD_TIMEOUT))

@@ -185,12 +185,22 @@ def start_ovn_central(state):
         '--log-file=%s/ovn-northd.log' % d], env=env)
 
 
-def start_ovn_controller(state, node):
-    """The node's ovn-controller on its Open vSwitch: a chassis."""
+def set_ovn_chassis(state, node, keys=None):
+    """Write the node's chassis settings (``service_conf.ovn_chassis``)
+    into its Open_vSwitch ``external_ids``; only ``keys`` of them, if
+    given. Returns the node's Open vSwitch.
+    """
     ovs = fabric.node_ovs(state, node)
     ovs.vsctl('set', 'Open_vSwitch', '.', *[
         'external_ids:%s="%s"' % kv
-        for kv in sorted(service_conf.ovn_chassis(node).items())])
+        for kv in sorted(service_conf.ovn_chassis(node).items())
+        if keys is None or kv[0] in keys])
+    return ovs
+
+
+def start_ovn_controller(state, node):
+    """The node's ovn-controller on its Open vSwitch: a chassis."""
+    ovs = set_ovn_chassis(state, node)
     d = os.path.join(ovs.dir, 'ovn')
     os.makedirs(d, exist_ok=True)
     proc.spawn(state, 'ovn-controller-%s' % node.name, [

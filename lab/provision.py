@@ -131,15 +131,22 @@ def wait_compute_and_agents(conn, timeout):
         time.sleep(2)
 
 
+def _until(ready, timeout, failure):
+    """Poll ``ready()`` every 2 s until it is true; exit with ``failure``
+    (and the timeout) after ``timeout`` s.
+    """
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            raise SystemExit('%s after %d s' % (failure, timeout))
+        time.sleep(2)
+
+
 def wait_agent_dead(conn, agent_type, host, timeout):
     """Until Neutron no longer counts the agent alive (agent_down_time)."""
-    deadline = time.monotonic() + timeout
-    while any(a.is_alive for a in conn.network.agents(host=host)
-              if a.agent_type == agent_type):
-        if time.monotonic() > deadline:
-            raise SystemExit('Neutron still counts the %s on %s alive after '
-                             '%d s' % (agent_type, host, timeout))
-        time.sleep(2)
+    _until(lambda: not any(a.is_alive for a in conn.network.agents(host=host)
+                           if a.agent_type == agent_type), timeout,
+           'Neutron still counts the %s on %s alive' % (agent_type, host))
 
 
 def wait_agent_type(conn, agent_type, host, timeout):
@@ -147,33 +154,24 @@ def wait_agent_type(conn, agent_type, host, timeout):
     (ML2/OVN names a chassis's ovn-controller by its ovn-cms-options: a
     gateway or not).
     """
-    deadline = time.monotonic() + timeout
-    while not any(a.is_alive and a.agent_type == agent_type
-                  for a in conn.network.agents(host=host)):
-        if time.monotonic() > deadline:
-            raise SystemExit('Neutron lists no alive %s on %s after %d s'
-                             % (agent_type, host, timeout))
-        time.sleep(2)
+    _until(lambda: any(a.is_alive and a.agent_type == agent_type
+                       for a in conn.network.agents(host=host)), timeout,
+           'Neutron lists no alive %s on %s' % (agent_type, host))
 
 
 def wait_agent_maps(conn, host, physnet, want, timeout):
     """Until the NIC Switch agent on ``host`` is alive and reports
     ``physnet`` in its device_mappings (``want`` "yes") or not ("no").
     """
-    deadline = time.monotonic() + timeout
-    while True:
-        seen = [a for a in conn.network.agents(host=host)
-                if a.agent_type == 'NIC Switch agent' and a.is_alive]
+    def ready():
         maps = [physnet in ((a.configuration or {}).get('device_mappings')
-                            or {}) for a in seen]
-        if maps and all(m == (want == 'yes') for m in maps):
-            return
-        if time.monotonic() > deadline:
-            raise SystemExit('the NIC Switch agent on %s does not report '
-                             '%s %s its device_mappings after %d s'
-                             % (host, physnet, 'in' if want == 'yes'
-                                else 'out of', timeout))
-        time.sleep(2)
+                            or {}) for a in conn.network.agents(host=host)
+                if a.agent_type == 'NIC Switch agent' and a.is_alive]
+        return maps and all(m == (want == 'yes') for m in maps)
+
+    _until(ready, timeout, 'the NIC Switch agent on %s does not report %s '
+           '%s its device_mappings' % (host, physnet, 'in' if want == 'yes'
+                                       else 'out of'))
 
 
 def inventory(conn):

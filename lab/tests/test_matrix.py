@@ -174,22 +174,16 @@ class JudgeTest(unittest.TestCase):
         self.assertIn('did not fail (ok)', problems['no-spoofchk'][0])
 
 
-if __name__ == '__main__':
-    unittest.main()
-
-
 class MainRefusesTest(unittest.TestCase):
     """``lab.matrix`` runs a row only on a lab it is written for, and says
     how to get one.
     """
 
     def _main(self, ml2, computes, argv):
-        saved = layout.ML2, layout.COMPUTES, layout.NODES
-        self.addCleanup(setattr, layout, 'NODES', saved[2])
-        self.addCleanup(setattr, layout, 'COMPUTES', saved[1])
-        self.addCleanup(layout.set_ml2, saved[0])
+        self.addCleanup(layout.set_computes, len(layout.COMPUTES))
+        self.addCleanup(layout.set_ml2, layout.ML2)
         layout.set_ml2(ml2)
-        layout.COMPUTES = layout.compute_nodes(computes)
+        layout.set_computes(computes)
         ran = []
 
         def run_faults(rows, *args):
@@ -235,3 +229,7 @@ class MainRefusesTest(unittest.TestCase):
         self.assertEqual(0, code)
         self.assertEqual(sorted(matrix.CI_CHOICE),
                          sorted(f for run in ran for f in run))
+
+
+if __name__ == '__main__':
+    unittest.main()
